@@ -1,0 +1,83 @@
+// Options for tfhub::resolve and the one place they are read from the
+// environment.
+//
+// ResolveOptions is a plain struct: programs that do not want environment
+// variables fill it themselves and call resolve(handle, options). The CLI and
+// resolve(handle) build it once with OptionsFromEnvironment(); nothing below
+// that edge reads the environment.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "tfhub/result.h"
+
+namespace tfhub {
+
+// How http(s) handles are fetched (Python's TFHUB_MODEL_LOAD_FORMAT).
+enum class LoadFormat {
+  kAuto,          // same as kCompressed
+  kCompressed,    // download the archive and extract it into the cache
+  kUncompressed,  // ask the server for a gs:// location (not supported yet)
+};
+
+// "AUTO", "COMPRESSED" or "UNCOMPRESSED".
+std::string_view LoadFormatName(LoadFormat format);
+
+// Parses exactly "AUTO", "COMPRESSED" or "UNCOMPRESSED" (case-sensitive, as
+// Python's enum). Anything else is InvalidArgument naming the valid values.
+Result<LoadFormat> ParseLoadFormat(std::string_view text);
+
+struct ResolveOptions {
+  // Cache directory: a local path or a file:// URI. Empty means the default,
+  // <system temp dir>/tfhub_modules (see DefaultCacheDir()). Not ~-expanded;
+  // a relative directory gives relative results, as in Python.
+  std::string cache_dir;
+
+  LoadFormat load_format = LoadFormat::kAuto;
+
+  // TLS peer and host verification. Turning it off logs a warning.
+  bool verify_tls = true;
+
+  // A PEM file of trusted CA certificates; empty: the system's bundle.
+  std::string ca_file;
+
+  // Progress lines while downloading (Python's TFHUB_DOWNLOAD_PROGRESS).
+  bool log_progress = false;
+
+  // A foreign lock whose holder shows no progress for this long is taken
+  // over (Python's default: 600 s).
+  std::chrono::seconds lock_timeout{600};
+
+  // How often a waiter looks at a foreign lock.
+  std::chrono::milliseconds lock_poll_interval{500};
+
+  // Receives warnings and progress lines (no trailing newline). Unset: they
+  // go to stderr. Called from the resolving thread only.
+  std::function<void(std::string_view)> log;
+};
+
+// Command-line flag values; an empty string means "flag not given".
+struct CommandLineFlags {
+  std::string tfhub_cache_dir;
+  std::string tfhub_model_load_format;
+};
+
+// Builds options from the environment and flags, with Python's precedence:
+//   cache dir:   non-empty TFHUB_CACHE_DIR > flag > DefaultCacheDir()
+//   load format: non-empty TFHUB_MODEL_LOAD_FORMAT > flag > AUTO
+//   TFHUB_DISABLE_CERT_VALIDATION == "true" (exactly) turns TLS checks off
+//   TFHUB_DOWNLOAD_PROGRESS non-empty turns progress lines on
+//   SSL_CERT_FILE names a CA bundle to trust (as urllib honours it)
+// Proxy variables (http_proxy, https_proxy, no_proxy, ...) are honoured by
+// the HTTP layer itself. Errors: InvalidArgument for a bad load format.
+Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags = {});
+
+// <temp dir>/tfhub_modules, the temp dir found as Python's
+// tempfile.gettempdir() does: TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp
+// — the first that is a writable directory.
+std::string DefaultCacheDir();
+
+}  // namespace tfhub

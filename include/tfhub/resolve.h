@@ -1,0 +1,42 @@
+// tfhub::resolve — turn a model handle into a usable directory.
+//
+// Handles:
+//   * http:// and https:// URLs (tfhub.dev-style "smart" URLs, or direct links
+//     to .tar/.tar.gz/.tgz): in AUTO/COMPRESSED mode the server is asked for
+//     <url>?tf-hub-format=compressed (appended to any existing query), the
+//     archive is streamed, decompressed and unpacked into
+//     <cache>/<sha1(handle)>/, and that path is returned. A populated module
+//     dir is a cache hit: no request, no lock, no write.
+//   * anything else is a path: returned exactly as given if it exists,
+//     otherwise NotFound "<handle> does not exist.".
+// The cache is shared with Python tensorflow_hub (same layout, descriptor and
+// lock protocol; see docs/cache_layout.md).
+//
+// Errors (never throws): InvalidArgument (bad option, invalid archive:
+// "<handle> does not appear to be a valid module."), NotFound, the HTTP
+// error classes, PermissionDenied, ResourceExhausted (disk full). On any error
+// the cache is left as it was.
+//
+// Thread safety: safe to call concurrently from several threads and
+// processes, including on the same handle.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "tfhub/options.h"
+#include "tfhub/result.h"
+
+namespace tfhub {
+
+// Resolves with options read from the environment (OptionsFromEnvironment()).
+Result<std::string> resolve(std::string_view handle);
+
+// Resolves with explicit options; reads no environment variables except for
+// the default temp dir when options.cache_dir is empty.
+Result<std::string> resolve(std::string_view handle, const ResolveOptions& options);
+
+// The library version, e.g. "0.1.0".
+std::string_view Version();
+
+}  // namespace tfhub

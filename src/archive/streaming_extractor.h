@@ -1,0 +1,77 @@
+// archive::StreamingExtractor — unpacks a (gzipped) tar archive while its
+// bytes are still arriving.
+//
+// Three stages overlap, joined by bounded channels so memory stays small
+// whatever the archive's size:
+//   caller (network) --Push()--> decoder thread --ops--> writer thread
+// The decoder sniffs the first bytes: gzip is inflated with ISA-L, anything
+// else goes to libarchive as is (plain tar, or bzip2/xz via its filters).
+// The decoder walks the tar with ExtractTar() (names normalised, unsafe
+// members refused); the writer creates directories and files under the
+// destination, creating missing parents, and writes data as it comes.
+//
+// Usage: Push() chunks, then Finish() once. If Push() returns an error, stop
+// pushing and call Finish() (which returns the first error). Destroying an
+// unfinished extractor cancels it and joins its threads.
+//
+// Thread safety: Push() and Finish() from one thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "archive/tar_extractor.h"
+#include "io/file_system.h"
+#include "tfhub/result.h"
+
+namespace tfhub::archive {
+
+struct ExtractResult {
+  uint64_t files = 0;
+  uint64_t directories = 0;
+  uint64_t bytes = 0;                      // extracted bytes
+  uint64_t compressed_bytes = 0;           // bytes pushed
+  std::map<std::string, uint64_t> sizes;   // relative path → size, last member wins
+};
+
+class StreamingExtractor {
+ public:
+  struct Options {
+    ExtractLimits limits;
+    size_t input_buffer_bytes = 8 << 20;   // network → decoder
+    size_t output_buffer_bytes = 16 << 20; // decoder → writer
+    size_t block_bytes = 1 << 20;          // inflate output block
+  };
+
+  // Extracts into `dest_dir` (which must exist) through `fs`, which must
+  // outlive the extractor.
+  StreamingExtractor(io::FileSystem* fs, std::string dest_dir, Options options);
+  StreamingExtractor(io::FileSystem* fs, std::string dest_dir);
+  ~StreamingExtractor();
+  StreamingExtractor(const StreamingExtractor&) = delete;
+  StreamingExtractor& operator=(const StreamingExtractor&) = delete;
+
+  // Hands over the next piece of the archive. Blocks while the pipeline is
+  // full. Returns the pipeline's first error once one happened (stop then).
+  Status Push(std::string_view chunk);
+
+  // Signals end of input, waits for everything to be written, and returns
+  // what was extracted or the first error. Errors: see ExtractTar(), plus
+  // DataLoss for corrupt/truncated gzip and the filesystem's errors.
+  Result<ExtractResult> Finish();
+
+  // Extracted bytes so far (for progress; may be read from any thread).
+  uint64_t bytes_extracted() const { return bytes_extracted_.load(std::memory_order_relaxed); }
+
+ private:
+  class Impl;
+  std::atomic<uint64_t> bytes_extracted_{0};  // before impl_: its threads use it
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tfhub::archive

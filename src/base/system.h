@@ -1,0 +1,22 @@
+// Facts about the running process and host, behind one seam.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace tfhub::base {
+
+// socket.gethostname() equivalent.
+std::string HostName();
+
+// This process's id.
+long ProcessId();
+
+// 32 lowercase hex characters from a CSPRNG (Python's uuid.uuid4().hex shape).
+std::string RandomUid();
+
+// Python's str(datetime.today()) for `t` in local time:
+// "YYYY-MM-DD HH:MM:SS.ffffff", the fraction dropped when it is exactly 0.
+std::string PythonLocalTimeString(std::chrono::system_clock::time_point t);
+
+}  // namespace tfhub::base

@@ -1,0 +1,163 @@
+#include "cache/atomic_download.h"
+
+#include <chrono>
+#include <thread>
+
+#include "base/system.h"
+#include "cache/descriptor.h"
+#include "cache/lock_file.h"
+
+namespace tfhub::cache {
+
+bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir) {
+  auto info = fs.Stat(dir);
+  if (!info.ok() || info->type != io::FileType::kDirectory) return false;
+  auto names = fs.ListDir(dir);
+  return names.ok() && !names->empty();
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until the lock at `lock_path` disappears, taking it over when its
+// holder is dead or shows no progress for options.lock_timeout. Returns
+// OK when the caller should try to take the lock again.
+Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_view handle,
+                   const AtomicDownloadOptions& options) {
+  const std::string lock = layout.lock_path();
+  const std::string host = base::HostName();
+  std::string baseline_contents;
+  uint64_t baseline_size = 0;
+  bool have_baseline = false;
+  auto baseline_time = Clock::now();
+  bool announced = false;
+
+  for (;;) {
+    auto contents = fs.ReadFileToString(lock);
+    if (!contents.ok()) {
+      if (contents.status().code() == StatusCode::kNotFound) return Status::Ok();  // released
+      return contents.status().WithPrefix("cannot read lock file " + lock);
+    }
+    const auto owner = ParseLockContents(*contents);
+    if (!announced) {
+      options.log("Module '" + std::string(handle) + "' already being downloaded by '" + *contents +
+                  "'. Waiting.");
+      announced = true;
+    }
+    if (owner && IsDeadLocalOwner(*owner, host)) {
+      options.log("Taking over lock file " + lock + " of process " + std::to_string(owner->pid) +
+                  ", which no longer exists.");
+      auto again = fs.ReadFileToString(lock);
+      if (again.ok() && *again == *contents) {
+        fs.DeleteFile(lock).IgnoreError();
+        fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
+      }
+      return Status::Ok();
+    }
+    const uint64_t size = owner ? DirectorySize(fs, layout.temp_dir(owner->uid)) : 0;
+    if (!have_baseline || size != baseline_size || *contents != baseline_contents) {
+      have_baseline = true;
+      baseline_size = size;
+      baseline_contents = *contents;
+      baseline_time = Clock::now();
+    } else if (Clock::now() - baseline_time >= options.lock_timeout) {
+      options.log("Deleting lock file " + lock + " due to inactivity.");
+      fs.DeleteFile(lock).IgnoreError();
+      if (owner) fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
+      return Status::Ok();
+    }
+    std::this_thread::sleep_for(options.poll_interval);
+    if (ModuleDirPopulated(fs, layout.module_dir())) {
+      // The holder finished; let the caller see the lock gone or the module.
+      auto still = fs.Stat(lock);
+      if (still.ok() && still->type == io::FileType::kNotFound) return Status::Ok();
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout,
+                                   std::string_view handle, const DownloadFn& download,
+                                   const AtomicDownloadOptions& options) {
+  const std::string& module_dir = layout.module_dir();
+  if (ModuleDirPopulated(fs, module_dir)) return module_dir;
+
+  if (Status s = fs.CreateDirs(layout.cache_dir()); !s.ok()) {
+    return s.WithPrefix("cannot create cache directory " + layout.cache_dir());
+  }
+
+  const std::string uid = base::RandomUid();
+  const std::string contents = LockContents(base::HostName(), base::ProcessId(), uid);
+  const std::string lock = layout.lock_path();
+  const std::string temp_dir = layout.temp_dir(uid);
+
+  // Take the lock.
+  for (;;) {
+    Status s = fs.CreateExclusive(lock, contents);
+    if (s.ok()) break;
+    if (s.code() != StatusCode::kAlreadyExists) {
+      return s.WithPrefix("cannot create lock file " + lock);
+    }
+    TFHUB_RETURN_IF_ERROR(WaitForLock(fs, layout, handle, options));
+    if (ModuleDirPopulated(fs, module_dir)) return module_dir;
+  }
+
+  // Holding the lock from here on: always clean up.
+  auto release = [&] {
+    fs.DeleteRecursively(temp_dir).IgnoreError();
+    auto now = fs.ReadFileToString(lock);
+    if (now.ok() && *now == contents) fs.DeleteFile(lock).IgnoreError();
+  };
+
+  // Another process may have finished between our check and our lock.
+  if (ModuleDirPopulated(fs, module_dir)) {
+    release();
+    return module_dir;
+  }
+  Status status = fs.DeleteRecursively(module_dir);  // an empty leftover dir
+  if (status.ok()) status = fs.CreateDirs(temp_dir);
+  if (!status.ok()) {
+    release();
+    return status;
+  }
+
+  auto record = download(temp_dir);
+  if (!record.ok()) {
+    release();
+    return record.status();
+  }
+
+  Descriptor d;
+  d.handle = std::string(handle);
+  d.download_time = base::PythonLocalTimeString(std::chrono::system_clock::now());
+  d.hostname = base::HostName();
+  d.pid = base::ProcessId();
+  d.has_record = true;
+  d.tfhub_version = TFHUB_VERSION;
+  d.files = record->sizes.size();
+  d.bytes = record->bytes;
+  d.manifest_sha256 = ManifestSha256(record->sizes);
+  const std::string descriptor = layout.descriptor_path();
+  const std::string descriptor_tmp = descriptor + "." + uid + ".tmp";
+  status = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));
+  if (status.ok()) status = fs.Rename(descriptor_tmp, descriptor);
+  if (!status.ok()) {
+    fs.DeleteFile(descriptor_tmp).IgnoreError();
+    release();
+    return status.WithPrefix("cannot write module descriptor " + descriptor);
+  }
+
+  status = fs.RenameNoReplace(temp_dir, module_dir);
+  if (status.code() == StatusCode::kAlreadyExists) {
+    options.log("Module already exists in " + module_dir);
+    status = Status::Ok();
+  }
+  if (!status.ok()) fs.DeleteFile(descriptor).IgnoreError();
+  release();
+  if (!status.ok()) return status.WithPrefix("cannot move the download into place");
+  return module_dir;
+}
+
+}  // namespace tfhub::cache

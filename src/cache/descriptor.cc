@@ -1,0 +1,72 @@
+#include "cache/descriptor.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+
+#include "base/strings.h"
+
+namespace tfhub::cache {
+
+std::string ManifestSha256(const std::map<std::string, uint64_t>& sizes) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const auto& [path, size] : sizes) {
+    std::string line = path;
+    line += '\0';
+    line += std::to_string(size);
+    line += '\n';
+    EVP_DigestUpdate(ctx, line.data(), line.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  return base::HexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
+std::string FormatDescriptor(const Descriptor& d) {
+  std::string out = "Module: " + d.handle + "\nDownload Time: " + d.download_time +
+                    "\nDownloader Hostname: " + d.hostname + " (PID:" + std::to_string(d.pid) + ")";
+  if (d.has_record) {
+    out += "\ntfhub-Version: " + d.tfhub_version;
+    out += "\ntfhub-Files: " + std::to_string(d.files);
+    out += "\ntfhub-Bytes: " + std::to_string(d.bytes);
+    out += "\ntfhub-Manifest-SHA256: " + d.manifest_sha256;
+  }
+  return out;
+}
+
+Descriptor ParseDescriptor(std::string_view text) {
+  Descriptor d;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    const auto colon = line.find(": ");
+    if (colon == std::string_view::npos) continue;
+    const std::string_view key = line.substr(0, colon);
+    const std::string value(line.substr(colon + 2));
+    if (key == "Module") {
+      d.handle = value;
+    } else if (key == "Download Time") {
+      d.download_time = value;
+    } else if (key == "Downloader Hostname") {
+      const auto paren = value.rfind(" (PID:");
+      d.hostname = value.substr(0, paren);
+      if (paren != std::string::npos) d.pid = std::strtol(value.c_str() + paren + 6, nullptr, 10);
+    } else if (key == "tfhub-Version") {
+      d.has_record = true;
+      d.tfhub_version = value;
+    } else if (key == "tfhub-Files") {
+      d.files = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (key == "tfhub-Bytes") {
+      d.bytes = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (key == "tfhub-Manifest-SHA256") {
+      d.manifest_sha256 = value;
+    }
+  }
+  return d;
+}
+
+}  // namespace tfhub::cache

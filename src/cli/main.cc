@@ -1,0 +1,63 @@
+// The tfhub command line. Reads the environment once (OptionsFromEnvironment)
+// and maps Status codes to exit codes.
+//
+// Exit codes: 0 success, 1 resolve failed, 2 usage error.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+
+#include "tfhub/resolve.h"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int Fail(const tfhub::Status& status) {
+  std::cerr << "tfhub: error: " << status.message() << '\n';
+  return status.code() == tfhub::StatusCode::kInvalidArgument &&
+                 status.message().find("load format") != std::string::npos
+             ? kExitUsage
+             : kExitFailure;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tfhub: resolve TensorFlow Hub model handles into a local cache shared with Python "
+               "tensorflow_hub.",
+               "tfhub"};
+  app.set_version_flag("--version", std::string("tfhub ") + std::string(tfhub::Version()));
+  app.require_subcommand(1);
+
+  tfhub::CommandLineFlags flags;
+  app.add_option("--tfhub_cache_dir", flags.tfhub_cache_dir,
+                 "Cache directory (TFHUB_CACHE_DIR wins when set; default <temp dir>/tfhub_modules)");
+  app.add_option("--tfhub_model_load_format", flags.tfhub_model_load_format,
+                 "AUTO, COMPRESSED or UNCOMPRESSED (TFHUB_MODEL_LOAD_FORMAT wins when set)");
+
+  std::string handle;
+  CLI::App* resolve_cmd = app.add_subcommand(
+      "resolve", "Resolve HANDLE (URL or path) and print the module's path on stdout");
+  resolve_cmd->fallthrough();
+  resolve_cmd->add_option("handle", handle, "Model handle: http(s) URL or local path")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  auto options = tfhub::OptionsFromEnvironment(flags);
+  if (!options.ok()) return Fail(options.status());
+
+  if (*resolve_cmd) {
+    auto path = tfhub::resolve(handle, *options);
+    if (!path.ok()) return Fail(path.status());
+    std::cout << *path << '\n';
+    return std::cout.good() ? 0 : kExitFailure;
+  }
+  return kExitUsage;
+}

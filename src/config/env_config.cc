@@ -1,0 +1,92 @@
+// The only place tfhub reads environment variables. Everything below the
+// edge receives a ResolveOptions.
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "tfhub/options.h"
+
+namespace tfhub {
+
+namespace {
+std::string GetEnv(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+bool IsWritableDir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+         ::access(path.c_str(), W_OK | X_OK) == 0;
+}
+}  // namespace
+
+std::string_view LoadFormatName(LoadFormat format) {
+  switch (format) {
+    case LoadFormat::kAuto: return "AUTO";
+    case LoadFormat::kCompressed: return "COMPRESSED";
+    case LoadFormat::kUncompressed: return "UNCOMPRESSED";
+  }
+  return "AUTO";
+}
+
+Result<LoadFormat> ParseLoadFormat(std::string_view text) {
+  for (LoadFormat f : {LoadFormat::kAuto, LoadFormat::kCompressed, LoadFormat::kUncompressed}) {
+    if (text == LoadFormatName(f)) return f;
+  }
+  return InvalidArgumentError("invalid model load format '" + std::string(text) +
+                              "': valid values are AUTO, COMPRESSED and UNCOMPRESSED");
+}
+
+std::string DefaultCacheDir() {
+  // tempfile.gettempdir(): the first usable of $TMPDIR, $TEMP, $TMP, then
+  // the platform's usual places, then the current directory.
+  std::string temp;
+  for (const char* name : {"TMPDIR", "TEMP", "TMP"}) {
+    std::string v = GetEnv(name);
+    if (!v.empty() && IsWritableDir(v)) {
+      temp = v;
+      break;
+    }
+  }
+  if (temp.empty()) {
+    for (const char* dir : {"/tmp", "/var/tmp", "/usr/tmp"}) {
+      if (IsWritableDir(dir)) {
+        temp = dir;
+        break;
+      }
+    }
+  }
+  if (temp.empty()) temp = ".";
+  while (temp.size() > 1 && temp.back() == '/') temp.pop_back();
+  return temp + "/tfhub_modules";
+}
+
+Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags) {
+  ResolveOptions options;
+
+  if (std::string env = GetEnv("TFHUB_CACHE_DIR"); !env.empty()) {
+    options.cache_dir = env;
+  } else {
+    options.cache_dir = flags.tfhub_cache_dir;  // empty: DefaultCacheDir() when needed
+  }
+
+  if (std::string env = GetEnv("TFHUB_MODEL_LOAD_FORMAT"); !env.empty()) {
+    auto f = ParseLoadFormat(env);
+    if (!f.ok()) return f.status().WithPrefix("TFHUB_MODEL_LOAD_FORMAT");
+    options.load_format = *f;
+  } else if (!flags.tfhub_model_load_format.empty()) {
+    auto f = ParseLoadFormat(flags.tfhub_model_load_format);
+    if (!f.ok()) return f.status().WithPrefix("--tfhub_model_load_format");
+    options.load_format = *f;
+  }
+
+  // Exactly "true", as Python compares it; "TRUE", "1" keep verification on.
+  options.verify_tls = GetEnv("TFHUB_DISABLE_CERT_VALIDATION") != "true";
+  options.ca_file = GetEnv("SSL_CERT_FILE");
+  options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
+  return options;
+}
+
+}  // namespace tfhub

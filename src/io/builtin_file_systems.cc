@@ -1,0 +1,16 @@
+// The built-in filesystem backends. A new backend is its own file plus one
+// line here.
+#include <memory>
+
+#include "io/file_system.h"
+#include "io/local_file_system.h"
+
+namespace tfhub::io {
+
+void RegisterBuiltinFileSystems(FileSystemRegistry& registry) {
+  auto local = std::make_shared<LocalFileSystem>();
+  registry.Register("", local);
+  registry.Register("file", local);
+}
+
+}  // namespace tfhub::io

@@ -1,0 +1,116 @@
+// io::FileSystem — the one interface every storage backend implements, keyed
+// by URI scheme (local paths and file:// today; gs:// plugs in the same way).
+//
+// Paths are URIs or plain local paths, passed whole to the backend that owns
+// the scheme: "/tmp/x", "rel/dir", "file:///tmp/x", "gs://bucket/obj".
+//
+// Thread safety: FileSystem implementations are safe for concurrent use.
+// A WritableFile is used by one thread at a time.
+//
+// Errors: NotFound, AlreadyExists, PermissionDenied (also read-only
+// filesystems), FailedPrecondition (wrong type, e.g. a directory where a file
+// was expected), ResourceExhausted (no space left), Unimplemented (operation
+// not offered by this backend). Messages name the path and the cause.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tfhub/result.h"
+
+namespace tfhub::io {
+
+enum class FileType { kNotFound, kFile, kDirectory, kOther };
+
+struct FileInfo {
+  FileType type = FileType::kNotFound;
+  uint64_t size = 0;  // bytes, for files
+};
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Appends `data` at the end. Data may be buffered until Close().
+  virtual Status Append(std::string_view data) = 0;
+  // Flushes and closes; the file is complete only after an OK Close().
+  // Destroying an unclosed file closes it and ignores errors.
+  virtual Status Close() = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // A missing path is OK with type kNotFound; errors are for real failures.
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+
+  // Names (not paths) of the entries of a directory, without "." and "..".
+  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+
+  // Creates `path` and missing parents; OK if it already is a directory.
+  virtual Status CreateDirs(const std::string& path) = 0;
+
+  // Deletes one file (not a directory). NotFound if missing.
+  virtual Status DeleteFile(const std::string& path) = 0;
+
+  // Deletes a file or a directory tree. OK if `path` is missing.
+  virtual Status DeleteRecursively(const std::string& path) = 0;
+
+  // Renames `from` to `to`; AlreadyExists if `to` exists (even if empty).
+  virtual Status RenameNoReplace(const std::string& from, const std::string& to) = 0;
+
+  // Renames `from` to `to`, replacing a file at `to`.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+
+  // Creates or truncates `path` for writing.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+
+  // Atomically creates `path` holding `content`; AlreadyExists if it exists.
+  // Never leaves a partially written file visible under `path` on success of
+  // another creator.
+  virtual Status CreateExclusive(const std::string& path, std::string_view content) = 0;
+
+  // Whole contents of a (small) file.
+  virtual Result<std::string> ReadFileToString(const std::string& path) = 0;
+
+  // Writes `content` to `path` (create or truncate).
+  Status WriteStringToFile(const std::string& path, std::string_view content);
+};
+
+// The scheme of `uri` ("file", "gs", "http", ...), or "" for a plain path.
+// A scheme is [A-Za-z][A-Za-z0-9+.-]* followed by "://".
+std::string_view UriScheme(std::string_view uri);
+
+// Joins with exactly one "/" between `base` and `name` (name is relative).
+std::string JoinPath(std::string_view base, std::string_view name);
+
+// Maps URI schemes to backends. The default registry holds the built-in
+// backends (see builtin_file_systems.cc: adding a backend means adding its
+// file and one registration line there).
+class FileSystemRegistry {
+ public:
+  static FileSystemRegistry& Default();
+
+  // Registers `fs` for `scheme` ("" = plain local paths). Replaces any
+  // previous registration. Not thread-safe against concurrent lookups; call
+  // at start-up (or in tests).
+  void Register(std::string scheme, std::shared_ptr<FileSystem> fs);
+
+  // The backend for `uri`; Unimplemented "File system scheme 'x' not
+  // implemented" (TensorFlow's words) when no backend has its scheme.
+  Result<FileSystem*> ForUri(std::string_view uri) const;
+
+ private:
+  std::vector<std::pair<std::string, std::shared_ptr<FileSystem>>> backends_;
+};
+
+// Fills `registry` with the built-in backends (builtin_file_systems.cc).
+void RegisterBuiltinFileSystems(FileSystemRegistry& registry);
+
+// Shorthand for FileSystemRegistry::Default().ForUri(uri).
+Result<FileSystem*> FileSystemForUri(std::string_view uri);
+
+}  // namespace tfhub::io

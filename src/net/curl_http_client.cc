@@ -1,0 +1,158 @@
+#include "net/curl_http_client.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "base/strings.h"
+#include "net/http_status.h"
+
+namespace tfhub::net {
+
+std::optional<std::string> HttpResponseHead::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct Transfer {
+  HttpBodySink* sink = nullptr;
+  HttpResponseHead head;
+  bool head_delivered = false;
+  Status sink_status;
+  CURL* curl = nullptr;
+
+  // Delivers the head once the final response's body starts (or the
+  // transfer ends without a body).
+  Status DeliverHead() {
+    if (head_delivered) return Status::Ok();
+    head_delivered = true;
+    char* url = nullptr;
+    if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url) head.effective_url = url;
+    curl_off_t cl = -1;
+    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0) {
+      head.content_length = static_cast<uint64_t>(cl);
+    }
+    if (head.reason.empty()) head.reason = std::string(StandardReasonPhrase(head.status));
+    return sink->OnResponse(head);
+  }
+};
+
+size_t HeaderCallback(char* data, size_t size, size_t nitems, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  const size_t n = size * nitems;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.substr(0, 5) == "HTTP/") {
+    // A new response (after a redirect or a 1xx): start over.
+    t->head = HttpResponseHead{};
+    const auto sp1 = line.find(' ');
+    if (sp1 != std::string_view::npos) {
+      t->head.status = std::strtol(std::string(line.substr(sp1 + 1, 3)).c_str(), nullptr, 10);
+      if (line.size() > sp1 + 5) t->head.reason = std::string(base::TrimWhitespace(line.substr(sp1 + 5)));
+    }
+  } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+    t->head.headers.emplace_back(std::string(line.substr(0, colon)),
+                                 std::string(base::TrimWhitespace(line.substr(colon + 1))));
+  }
+  return n;
+}
+
+size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* t = static_cast<Transfer*>(userp);
+  const size_t n = size * nmemb;
+  Status s = t->DeliverHead();
+  if (s.ok()) s = t->sink->OnData(std::string_view(data, n));
+  if (!s.ok()) {
+    t->sink_status = std::move(s);
+    return 0;  // aborts with CURLE_WRITE_ERROR
+  }
+  return n;
+}
+
+Status TransportError(CURLcode code, const char* errbuf, const std::string& url) {
+  std::string detail = (errbuf && *errbuf) ? errbuf : curl_easy_strerror(code);
+  std::string msg = "GET " + url + " failed: " + detail;
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT: return DeadlineExceededError(std::move(msg));
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+      return FailedPreconditionError(std::move(msg));
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return UnavailableError(std::move(msg));
+    default: return UnavailableError(std::move(msg));
+  }
+}
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  CurlHttpClient() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) override {
+    CURL* curl = curl_easy_init();
+    if (curl == nullptr) return InternalError("curl_easy_init failed");
+    Transfer t;
+    t.sink = &sink;
+    t.curl = curl;
+    char errbuf[CURL_ERROR_SIZE] = {};
+    curl_slist* headers = nullptr;
+    for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, request.max_redirects);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "tfhub/" TFHUB_VERSION);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.stall_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+    curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
+    if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+    if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+
+    const CURLcode rc = curl_easy_perform(curl);
+    Status status;
+    if (!t.sink_status.ok()) {
+      status = t.sink_status;
+    } else if (rc != CURLE_OK) {
+      status = TransportError(rc, errbuf, request.url);
+    } else {
+      status = t.DeliverHead();  // bodiless responses
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    if (!status.ok()) return status;
+    return std::move(t.head);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> NewCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+
+}  // namespace tfhub::net

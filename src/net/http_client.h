@@ -1,0 +1,66 @@
+// net::HttpClient — the seam between tfhub and HTTP. Streams response bodies
+// to a sink as they arrive; never buffers a whole body.
+//
+// Thread safety: an HttpClient may be used by several threads at once; each
+// Get() call is independent. Sinks are called on the calling thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tfhub/result.h"
+
+namespace tfhub::net {
+
+struct HttpRequest {
+  std::string url;
+  bool verify_tls = true;
+  std::string ca_file;  // PEM bundle of trusted CAs; empty: the system's
+  bool follow_redirects = true;
+  long max_redirects = 10;
+  std::vector<std::string> headers;  // "Name: value"
+  std::chrono::seconds connect_timeout{30};
+  // A transfer slower than 1 byte/s for this long is aborted (stall).
+  std::chrono::seconds stall_timeout{120};
+};
+
+struct HttpResponseHead {
+  long status = 0;
+  std::string reason;         // the server's reason phrase, or the standard one
+  std::string effective_url;  // after redirects
+  std::optional<uint64_t> content_length;
+  std::vector<std::pair<std::string, std::string>> headers;  // of the final response
+
+  // First header named `name` (case-insensitive), if any.
+  std::optional<std::string> Header(std::string_view name) const;
+};
+
+class HttpBodySink {
+ public:
+  virtual ~HttpBodySink() = default;
+  // Called once, with the final (post-redirect) response's status line and
+  // headers, before any body data. A non-OK return aborts the transfer and
+  // becomes Get()'s result.
+  virtual Status OnResponse(const HttpResponseHead& head) = 0;
+  // Called with consecutive pieces of the body. A non-OK return aborts.
+  virtual Status OnData(std::string_view chunk) = 0;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Performs a GET. Returns the response head once the body has been fully
+  // delivered to `sink`; any HTTP status counts as success here — the sink
+  // decides what a status means. Errors: the sink's own, or a transport
+  // error (Unavailable for connection failures and cut bodies,
+  // DeadlineExceeded for stalls, FailedPrecondition for TLS problems and
+  // redirect loops), with the URL in the message.
+  virtual Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) = 0;
+};
+
+}  // namespace tfhub::net

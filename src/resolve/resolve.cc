@@ -1,0 +1,41 @@
+// The public entry points: tfhub::resolve().
+#include "tfhub/resolve.h"
+
+#include <iostream>
+
+#include "io/file_system.h"
+#include "net/curl_http_client.h"
+#include "resolve/resolver.h"
+
+namespace tfhub {
+
+namespace resolvers {
+
+Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
+                                   const ResolverEnv& env) {
+  if (handle.empty()) return InvalidArgumentError("the handle is empty");
+  for (const auto& resolver : BuiltinResolvers()) {
+    if (resolver->Supports(handle, options)) return resolver->Resolve(handle, options, env);
+  }
+  return InternalError("Missing implementation that supports: " + std::string(handle));
+}
+
+}  // namespace resolvers
+
+Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {
+  static net::HttpClient* const http = net::NewCurlHttpClient().release();
+  resolvers::ResolverEnv env;
+  env.http = http;
+  env.file_systems = &io::FileSystemRegistry::Default();
+  env.log = options.log ? options.log : [](std::string_view line) { std::cerr << line << '\n'; };
+  return resolvers::ResolveWithEnv(handle, options, env);
+}
+
+Result<std::string> resolve(std::string_view handle) {
+  TFHUB_ASSIGN_OR_RETURN(ResolveOptions options, OptionsFromEnvironment());
+  return resolve(handle, options);
+}
+
+std::string_view Version() { return TFHUB_VERSION; }
+
+}  // namespace tfhub
