@@ -27,13 +27,11 @@ Status GzipInflater::Inflate(std::string_view* input, char* out, size_t out_size
   inflate_state& st = state_->st;
   while (!input->empty() && *produced < out_size) {
     if (at_boundary_) {
-      // A new member must start here. Wait for two bytes to tell.
-      if (input->size() < 2 && !started_) return Status::Ok();
-      if (started_ && !LooksLikeGzip(*input)) {
-        if (input->size() < 2 && static_cast<unsigned char>((*input)[0]) == 0x1f) return Status::Ok();
-        return DataLossError("trailing garbage after the end of the gzip stream");
+      // A new member must start here; igzip checks the rest of its header.
+      if (static_cast<unsigned char>((*input)[0]) != 0x1f) {
+        return DataLossError(started_ ? "trailing garbage after the end of the gzip stream"
+                                      : "not in gzip format");
       }
-      if (!LooksLikeGzip(*input)) return DataLossError("not in gzip format");
       isal_inflate_reset(&st);
       st.crc_flag = ISAL_GZIP;
       at_boundary_ = false;

@@ -26,8 +26,8 @@ class GzipInflater {
   static bool LooksLikeGzip(std::string_view prefix);
 
   // Decodes from `*input` (advanced past what was consumed) into
-  // out[0..out_size), setting *produced. Returns OK with *produced == 0 only
-  // when more input is needed. Errors: DataLoss for a corrupt stream, a
+  // out[0..out_size), setting *produced. Consumes all of *input unless the
+  // output fills up (partial headers and trailers are kept inside). Errors: DataLoss for a corrupt stream, a
   // checksum mismatch, or bytes after a member that do not start another
   // member ("trailing garbage").
   Status Inflate(std::string_view* input, char* out, size_t out_size, size_t* produced);

@@ -126,8 +126,10 @@ class StreamingExtractor::Impl {
           pending_ = current_;
         }
         size_t n = 0;
+        const size_t before = pending_.size();
         TFHUB_RETURN_IF_ERROR(inflater_.Inflate(&pending_, block_.data() + produced,
                                                 block_.size() - produced, &n));
+        if (n == 0 && pending_.size() == before) return InternalError("gzip decoder made no progress");
         produced += n;
       }
       return std::string_view(block_.data(), produced);

@@ -1,0 +1,64 @@
+#include "base/strings.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <regex>
+
+#include "base/sha1.h"
+#include "base/system.h"
+
+namespace tfhub::base {
+namespace {
+
+TEST(StringsTest, PythonRepr) {
+  EXPECT_EQ(PythonRepr("abc"), "'abc'");
+  EXPECT_EQ(PythonRepr("it's"), "\"it's\"");
+  EXPECT_EQ(PythonRepr("a'b\"c"), "'a\\'b\"c'");
+  EXPECT_EQ(PythonRepr(std::string("\0\n\\", 3)), "'\\x00\\n\\\\'");
+}
+
+TEST(StringsTest, PythonBytesRepr) {
+  EXPECT_EQ(PythonBytesRepr('2'), "b'2'");
+  EXPECT_EQ(PythonBytesRepr('1'), "b'1'");
+  EXPECT_EQ(PythonBytesRepr('\0'), "b'\\x00'");
+}
+
+TEST(StringsTest, ReadableBytesMatchesTensorflowHub) {
+  EXPECT_EQ(ReadableBytes(0), "0B");
+  EXPECT_EQ(ReadableBytes(1023), "1023B");
+  EXPECT_EQ(ReadableBytes(7404), "7.23kB");
+  EXPECT_EQ(ReadableBytes(1572864), "1.50MB");
+  EXPECT_EQ(ReadableBytes(uint64_t{3} << 30), "3.00GB");
+}
+
+TEST(StringsTest, TrimAndHex) {
+  EXPECT_EQ(TrimWhitespace("  gs://b/m\n"), "gs://b/m");
+  EXPECT_EQ(TrimWhitespace(" \n"), "");
+  EXPECT_EQ(HexEncode(std::string("\x01\xab", 2)), "01ab");
+}
+
+TEST(Sha1Test, KnownVectors) {
+  EXPECT_EQ(Sha1Hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(Sha1Hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  // tensorflow_hub's own test handle.
+  EXPECT_EQ(Sha1Hex("https://tfhub.dev/google/model/1").size(), 40u);
+}
+
+TEST(SystemTest, RandomUidLooksLikeUuid4Hex) {
+  const std::string a = RandomUid(), b = RandomUid();
+  EXPECT_TRUE(std::regex_match(a, std::regex("[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}"))) << a;
+  EXPECT_NE(a, b);
+}
+
+TEST(SystemTest, PythonLocalTimeString) {
+  using namespace std::chrono;
+  const auto t = system_clock::time_point(seconds(1700000000));
+  const std::string whole = PythonLocalTimeString(t);
+  EXPECT_TRUE(std::regex_match(whole, std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"))) << whole;
+  const std::string frac = PythonLocalTimeString(t + microseconds(1500));
+  EXPECT_EQ(frac, whole + ".001500");
+}
+
+}  // namespace
+}  // namespace tfhub::base

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <map>
+#include <optional>
+
+#include "testing/temp_dir.h"
+#include "tfhub/options.h"
+
+namespace tfhub {
+namespace {
+
+// Sets environment variables for one test and restores them after.
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::map<std::string, std::optional<std::string>> vars) {
+    for (const auto& [k, v] : vars) {
+      const char* old = getenv(k.c_str());
+      saved_[k] = old ? std::optional<std::string>(old) : std::nullopt;
+      Set(k, v);
+    }
+  }
+  ~ScopedEnv() {
+    for (const auto& [k, v] : saved_) Set(k, v);
+  }
+
+ private:
+  static void Set(const std::string& k, const std::optional<std::string>& v) {
+    if (v) setenv(k.c_str(), v->c_str(), 1); else unsetenv(k.c_str());
+  }
+  std::map<std::string, std::optional<std::string>> saved_;
+};
+
+const std::map<std::string, std::optional<std::string>> kClean = {
+    {"TFHUB_CACHE_DIR", std::nullopt}, {"TFHUB_MODEL_LOAD_FORMAT", std::nullopt},
+    {"TFHUB_DISABLE_CERT_VALIDATION", std::nullopt}, {"TFHUB_DOWNLOAD_PROGRESS", std::nullopt}};
+
+std::map<std::string, std::optional<std::string>> With(std::map<std::string, std::optional<std::string>> extra) {
+  auto m = kClean;
+  for (auto& [k, v] : extra) m[k] = v;
+  return m;
+}
+
+TEST(EnvConfigTest, CacheDirPrecedence) {
+  {
+    ScopedEnv env(With({{"TFHUB_CACHE_DIR", "/env/dir"}}));
+    EXPECT_EQ(OptionsFromEnvironment({"/flag/dir", ""})->cache_dir, "/env/dir");
+  }
+  {
+    ScopedEnv env(With({{"TFHUB_CACHE_DIR", ""}}));  // empty counts as unset
+    EXPECT_EQ(OptionsFromEnvironment({"/flag/dir", ""})->cache_dir, "/flag/dir");
+    EXPECT_EQ(OptionsFromEnvironment({})->cache_dir, "");  // default resolved lazily
+  }
+}
+
+TEST(EnvConfigTest, DefaultCacheDirFollowsPythonTempdir) {
+  test::TempDir a, b;
+  {
+    ScopedEnv env({{"TMPDIR", a.path()}, {"TEMP", b.path()}, {"TMP", std::nullopt}});
+    EXPECT_EQ(DefaultCacheDir(), a.path() + "/tfhub_modules");
+  }
+  {
+    ScopedEnv env({{"TMPDIR", a.path() + "/missing"}, {"TEMP", b.path()}, {"TMP", std::nullopt}});
+    EXPECT_EQ(DefaultCacheDir(), b.path() + "/tfhub_modules");
+  }
+  {
+    ScopedEnv env({{"TMPDIR", std::nullopt}, {"TEMP", std::nullopt}, {"TMP", std::nullopt}});
+    EXPECT_EQ(DefaultCacheDir(), "/tmp/tfhub_modules");
+  }
+}
+
+TEST(EnvConfigTest, LoadFormat) {
+  {
+    ScopedEnv env(kClean);
+    EXPECT_EQ(OptionsFromEnvironment({})->load_format, LoadFormat::kAuto);
+    EXPECT_EQ(OptionsFromEnvironment({"", "COMPRESSED"})->load_format, LoadFormat::kCompressed);
+  }
+  {
+    ScopedEnv env(With({{"TFHUB_MODEL_LOAD_FORMAT", "UNCOMPRESSED"}}));
+    EXPECT_EQ(OptionsFromEnvironment({"", "COMPRESSED"})->load_format, LoadFormat::kUncompressed);
+  }
+  for (const char* bad : {"compressed", "FOO", "auto"}) {
+    ScopedEnv env(With({{"TFHUB_MODEL_LOAD_FORMAT", bad}}));
+    auto r = OptionsFromEnvironment({});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("AUTO, COMPRESSED and UNCOMPRESSED"), std::string::npos);
+    EXPECT_NE(r.status().message().find(bad), std::string::npos);
+  }
+  ScopedEnv env(kClean);
+  EXPECT_FALSE(OptionsFromEnvironment({"", "nope"}).ok());
+}
+
+TEST(EnvConfigTest, CertValidationOffOnlyForExactlyTrue) {
+  for (const auto& [value, verify] : std::vector<std::pair<std::string, bool>>{
+           {"true", false}, {"TRUE", true}, {"1", true}, {"", true}, {"yes", true}}) {
+    ScopedEnv env(With({{"TFHUB_DISABLE_CERT_VALIDATION", value}}));
+    EXPECT_EQ(OptionsFromEnvironment({})->verify_tls, verify) << value;
+  }
+}
+
+TEST(EnvConfigTest, ProgressWhenNonEmpty) {
+  {
+    ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", "1"}}));
+    EXPECT_TRUE(OptionsFromEnvironment({})->log_progress);
+  }
+  ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", ""}}));
+  EXPECT_FALSE(OptionsFromEnvironment({})->log_progress);
+}
+
+}  // namespace
+}  // namespace tfhub

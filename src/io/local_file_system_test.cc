@@ -1,0 +1,109 @@
+#include "io/local_file_system.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace tfhub::io {
+namespace {
+
+using ::testing::UnorderedElementsAre;
+
+class LocalFileSystemTest : public ::testing::Test {
+ protected:
+  LocalFileSystem fs_;
+  test::TempDir dir_;
+};
+
+TEST_F(LocalFileSystemTest, StatReportsMissingAsNotFoundType) {
+  auto info = fs_.Stat(dir_.Sub("nope"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileType::kNotFound);
+  info = fs_.Stat(dir_.path());
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileType::kDirectory);
+}
+
+TEST_F(LocalFileSystemTest, FileUrisNameLocalPaths) {
+  ASSERT_TRUE(fs_.WriteStringToFile("file://" + dir_.Sub("f"), "abc").ok());
+  EXPECT_EQ(test::ReadFileToString(dir_.Sub("f")), "abc");
+  auto info = fs_.Stat("file://" + dir_.Sub("f"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileType::kFile);
+  EXPECT_EQ(info->size, 3u);
+}
+
+TEST_F(LocalFileSystemTest, CreateDirsListAndDelete) {
+  ASSERT_TRUE(fs_.CreateDirs(dir_.Sub("a/b/c")).ok());
+  ASSERT_TRUE(fs_.CreateDirs(dir_.Sub("a/b/c")).ok());  // idempotent
+  ASSERT_TRUE(fs_.WriteStringToFile(dir_.Sub("a/x"), "1").ok());
+  auto names = fs_.ListDir(dir_.Sub("a"));
+  ASSERT_TRUE(names.ok());
+  EXPECT_THAT(*names, UnorderedElementsAre("b", "x"));
+  ASSERT_TRUE(fs_.DeleteRecursively(dir_.Sub("a")).ok());
+  EXPECT_FALSE(test::PathExists(dir_.Sub("a")));
+  EXPECT_TRUE(fs_.DeleteRecursively(dir_.Sub("a")).ok());  // missing is fine
+  EXPECT_EQ(fs_.DeleteFile(dir_.Sub("a")).code(), StatusCode::kNotFound);
+}
+
+TEST_F(LocalFileSystemTest, CreateDirsUnderAFileFails) {
+  test::WriteStringToFile(dir_.Sub("f"), "x");
+  Status s = fs_.CreateDirs(dir_.Sub("f/sub"));
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(dir_.Sub("f")), std::string::npos) << s.message();
+}
+
+TEST_F(LocalFileSystemTest, RenameNoReplaceRefusesEvenAnEmptyTarget) {
+  test::MakeDirs(dir_.Sub("from"));
+  test::WriteStringToFile(dir_.Sub("from/x"), "1");
+  test::MakeDirs(dir_.Sub("to"));
+  EXPECT_EQ(fs_.RenameNoReplace(dir_.Sub("from"), dir_.Sub("to")).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(fs_.RenameNoReplace(dir_.Sub("from"), dir_.Sub("to2")).ok());
+  EXPECT_EQ(test::ReadFileToString(dir_.Sub("to2/x")), "1");
+}
+
+TEST_F(LocalFileSystemTest, CreateExclusiveIsExclusiveAndLeavesNoTemp) {
+  ASSERT_TRUE(fs_.CreateExclusive(dir_.Sub("lock"), "me").ok());
+  Status s = fs_.CreateExclusive(dir_.Sub("lock"), "you");
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(test::ReadFileToString(dir_.Sub("lock")), "me");
+  EXPECT_THAT(test::ListDir(dir_.path()), UnorderedElementsAre("lock"));
+  // A directory in the way also counts as "exists".
+  test::MakeDirs(dir_.Sub("dirlock"));
+  EXPECT_EQ(fs_.CreateExclusive(dir_.Sub("dirlock"), "x").code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(LocalFileSystemTest, ErrorsNameThePathAndCause) {
+  auto r = fs_.ReadFileToString(dir_.Sub("missing"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find(dir_.Sub("missing")), std::string::npos);
+  EXPECT_NE(r.status().message().find("No such file or directory"), std::string::npos);
+  EXPECT_EQ(PosixError("write", "/x", ENOSPC).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(PosixError("write", "/x", EROFS).code(), StatusCode::kPermissionDenied);
+}
+
+TEST(FileSystemRegistryTest, DispatchesByScheme) {
+  EXPECT_TRUE(FileSystemForUri("/tmp").ok());
+  EXPECT_TRUE(FileSystemForUri("relative/path").ok());
+  EXPECT_TRUE(FileSystemForUri("file:///tmp").ok());
+  auto r = FileSystemForUri("nope://x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(r.status().message().find("File system scheme 'nope' not implemented"), std::string::npos);
+}
+
+TEST(UriTest, SchemeAndJoin) {
+  EXPECT_EQ(UriScheme("gs://b/o"), "gs");
+  EXPECT_EQ(UriScheme("/a/b"), "");
+  EXPECT_EQ(UriScheme("a/b://c"), "");
+  EXPECT_EQ(UriScheme("://x"), "");
+  EXPECT_EQ(JoinPath("/a/", "b"), "/a/b");
+  EXPECT_EQ(JoinPath("/a", "b/c"), "/a/b/c");
+  EXPECT_EQ(JoinPath("gs://b", "k"), "gs://b/k");
+  EXPECT_EQ(JoinPath("", "k"), "k");
+}
+
+}  // namespace
+}  // namespace tfhub::io
