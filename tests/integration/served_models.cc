@@ -19,8 +19,9 @@ std::vector<std::string> ServedModels::ModelNames() {
 }
 
 ServedModels& ServedModels::Get() {
-  static ServedModels* instance = new ServedModels();
-  return *instance;
+  // A static object, not a leaked pointer: its destructor stops nginx at exit.
+  static ServedModels instance;
+  return instance;
 }
 
 ServedModels::ServedModels() {
