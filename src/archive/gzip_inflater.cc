@@ -1,17 +1,25 @@
 #include "archive/gzip_inflater.h"
 
-#include <isa-l/igzip_lib.h>
+#include "archive/isal_api.h"
 
 #include <string>
 
 namespace tfhub::archive {
 
 struct GzipInflater::State {
+  const IsalApi* api = nullptr;
+  Status load_error;
   inflate_state st;
 };
 
 GzipInflater::GzipInflater() : state_(std::make_unique<State>()) {
-  isal_inflate_init(&state_->st);
+  auto api = Isal();
+  if (!api.ok()) {
+    state_->load_error = api.status();
+    return;
+  }
+  state_->api = *api;
+  state_->api->isal_inflate_init(&state_->st);
   state_->st.crc_flag = ISAL_GZIP;
 }
 
@@ -24,6 +32,8 @@ bool GzipInflater::LooksLikeGzip(std::string_view prefix) {
 
 Status GzipInflater::Inflate(std::string_view* input, char* out, size_t out_size, size_t* produced) {
   *produced = 0;
+  if (!state_->load_error.ok()) return state_->load_error;
+  const IsalApi& api = *state_->api;
   inflate_state& st = state_->st;
   while (!input->empty() && *produced < out_size) {
     if (at_boundary_) {
@@ -32,7 +42,7 @@ Status GzipInflater::Inflate(std::string_view* input, char* out, size_t out_size
         return DataLossError(started_ ? "trailing garbage after the end of the gzip stream"
                                       : "not in gzip format");
       }
-      isal_inflate_reset(&st);
+      api.isal_inflate_reset(&st);
       st.crc_flag = ISAL_GZIP;
       at_boundary_ = false;
       started_ = true;
@@ -43,7 +53,7 @@ Status GzipInflater::Inflate(std::string_view* input, char* out, size_t out_size
     st.avail_out = static_cast<uint32_t>(std::min<size_t>(out_size - *produced, UINT32_MAX));
     const uint32_t in_before = st.avail_in;
     const uint32_t out_before = st.avail_out;
-    const int rc = isal_inflate(&st);
+    const int rc = api.isal_inflate(&st);
     input->remove_prefix(in_before - st.avail_in);
     *produced += out_before - st.avail_out;
     if (rc == ISAL_INCORRECT_CHECKSUM) return DataLossError("gzip checksum mismatch: the archive is corrupt");

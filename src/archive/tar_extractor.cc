@@ -1,11 +1,9 @@
 #include "archive/tar_extractor.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <algorithm>
 #include <memory>
 
+#include "archive/libarchive_api.h"
 #include "archive/member_name.h"
 #include "base/strings.h"
 
@@ -14,6 +12,7 @@ namespace tfhub::archive {
 namespace {
 
 struct ReadContext {
+  const LibarchiveApi* api;
   ByteSource* source;
   Status status;  // the source's error, if any
 };
@@ -23,7 +22,7 @@ la_ssize_t ReadCallback(struct archive* a, void* client, const void** buffer) {
   auto block = ctx->source->Next();
   if (!block.ok()) {
     ctx->status = block.status();
-    archive_set_error(a, EIO, "%s", ctx->status.message().c_str());
+    ctx->api->archive_set_error(a, EIO, "%s", ctx->status.message().c_str());
     return -1;
   }
   *buffer = block->data();
@@ -31,9 +30,9 @@ la_ssize_t ReadCallback(struct archive* a, void* client, const void** buffer) {
 }
 
 // The tar type flag Python would print for a refused member.
-char TypeFlag(archive_entry* entry) {
-  if (archive_entry_hardlink(entry) != nullptr) return '1';
-  switch (archive_entry_filetype(entry)) {
+char TypeFlag(const LibarchiveApi& api, archive_entry* entry) {
+  if (api.archive_entry_hardlink(entry) != nullptr) return '1';
+  switch (api.archive_entry_filetype(entry)) {
     case AE_IFLNK: return '2';
     case AE_IFCHR: return '3';
     case AE_IFBLK: return '4';
@@ -45,40 +44,42 @@ char TypeFlag(archive_entry* entry) {
 }
 
 struct ArchiveCloser {
-  void operator()(struct archive* a) const { archive_read_free(a); }
+  const LibarchiveApi* api;
+  void operator()(struct archive* a) const { api->archive_read_free(a); }
 };
 
 }  // namespace
 
 Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_compression,
                             const ExtractLimits& limits) {
-  std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
+  TFHUB_ASSIGN_OR_RETURN(const LibarchiveApi* api, Libarchive());
+  std::unique_ptr<struct archive, ArchiveCloser> a(api->archive_read_new(), ArchiveCloser{api});
   if (!a) return InternalError("archive_read_new failed");
-  archive_read_support_format_tar(a.get());
-  if (detect_compression) archive_read_support_filter_all(a.get());
+  api->archive_read_support_format_tar(a.get());
+  if (detect_compression) api->archive_read_support_filter_all(a.get());
 
-  ReadContext ctx{&source, Status::Ok()};
+  ReadContext ctx{api, &source, Status::Ok()};
   // Errors from libarchive: the source's own status wins over its echo.
   auto archive_error = [&](std::string_view what) -> Status {
     if (!ctx.status.ok()) return ctx.status;
-    const char* msg = archive_error_string(a.get());
+    const char* msg = api->archive_error_string(a.get());
     return DataLossError(std::string(what) + ": " + (msg ? msg : "unknown error"));
   };
 
-  if (archive_read_open(a.get(), &ctx, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
+  if (api->archive_read_open(a.get(), &ctx, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
     if (!ctx.status.ok()) return ctx.status;
-    const char* msg = archive_error_string(a.get());
+    const char* msg = api->archive_error_string(a.get());
     return InvalidArgumentError(std::string("not a tar archive: ") + (msg ? msg : "unrecognized format"));
   }
 
   TarStats stats;
   for (;;) {
     archive_entry* entry = nullptr;
-    const int r = archive_read_next_header(a.get(), &entry);
+    const int r = api->archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
       if (stats.members == 0 && ctx.status.ok()) {
-        const char* msg = archive_error_string(a.get());
+        const char* msg = api->archive_error_string(a.get());
         return InvalidArgumentError(std::string("not a tar archive: ") + (msg ? msg : "unrecognized format"));
       }
       return archive_error("damaged tar archive after " + std::to_string(stats.members) + " members");
@@ -87,17 +88,17 @@ Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_com
       return ResourceExhaustedError("archive has more than " + std::to_string(limits.max_members) +
                                     " members (the limit)");
     }
-    const char* raw_name = archive_entry_pathname_utf8(entry);
-    if (raw_name == nullptr) raw_name = archive_entry_pathname(entry);
+    const char* raw_name = api->archive_entry_pathname_utf8(entry);
+    if (raw_name == nullptr) raw_name = api->archive_entry_pathname(entry);
     if (raw_name == nullptr) return InvalidArgumentError("tar member without a name");
     TFHUB_ASSIGN_OR_RETURN(std::string path, NormalizeMemberName(raw_name));
 
-    const char type = TypeFlag(entry);
+    const char type = TypeFlag(*api, entry);
     if (type == '5') {
       if (!path.empty()) TFHUB_RETURN_IF_ERROR(sink.Directory(path));
       continue;
     }
-    if (type != '?' || archive_entry_filetype(entry) != AE_IFREG) {
+    if (type != '?' || api->archive_entry_filetype(entry) != AE_IFREG) {
       return InvalidArgumentError("Unexpected object type in tar archive: " + base::PythonBytesRepr(type));
     }
     if (path.empty()) {
@@ -127,7 +128,7 @@ Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_com
       const void* buf = nullptr;
       size_t size = 0;
       la_int64_t offset = 0;
-      const int rd = archive_read_data_block(a.get(), &buf, &size, &offset);
+      const int rd = api->archive_read_data_block(a.get(), &buf, &size, &offset);
       if (rd == ARCHIVE_EOF) break;
       if (rd < ARCHIVE_WARN) return archive_error("damaged tar archive in member '" + path + "'");
       TFHUB_RETURN_IF_ERROR(pad_to(static_cast<uint64_t>(offset)));
@@ -141,8 +142,8 @@ Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_com
                                       " bytes (the limit)");
       }
     }
-    if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
-      TFHUB_RETURN_IF_ERROR(pad_to(static_cast<uint64_t>(archive_entry_size(entry))));
+    if (api->archive_entry_size_is_set(entry) && api->archive_entry_size(entry) > 0) {
+      TFHUB_RETURN_IF_ERROR(pad_to(static_cast<uint64_t>(api->archive_entry_size(entry))));
     }
     TFHUB_RETURN_IF_ERROR(sink.EndFile());
   }

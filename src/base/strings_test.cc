@@ -5,7 +5,6 @@
 #include <chrono>
 #include <regex>
 
-#include "base/sha1.h"
 #include "base/system.h"
 
 namespace tfhub::base {
@@ -36,13 +35,6 @@ TEST(StringsTest, TrimAndHex) {
   EXPECT_EQ(TrimWhitespace("  gs://b/m\n"), "gs://b/m");
   EXPECT_EQ(TrimWhitespace(" \n"), "");
   EXPECT_EQ(HexEncode(std::string("\x01\xab", 2)), "01ab");
-}
-
-TEST(Sha1Test, KnownVectors) {
-  EXPECT_EQ(Sha1Hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-  EXPECT_EQ(Sha1Hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
-  // tensorflow_hub's own test handle.
-  EXPECT_EQ(Sha1Hex("https://tfhub.dev/google/model/1").size(), 40u);
 }
 
 TEST(SystemTest, RandomUidLooksLikeUuid4Hex) {

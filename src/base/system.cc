@@ -1,6 +1,6 @@
 #include "base/system.h"
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,7 +21,7 @@ long ProcessId() { return static_cast<long>(getpid()); }
 
 std::string RandomUid() {
   unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
     std::random_device rd;
     for (auto& b : bytes) b = static_cast<unsigned char>(rd());
   }

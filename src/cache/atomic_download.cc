@@ -138,7 +138,12 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   d.tfhub_version = TFHUB_VERSION;
   d.files = record->sizes.size();
   d.bytes = record->bytes;
-  d.manifest_sha256 = ManifestSha256(record->sizes);
+  auto manifest = ManifestSha256(record->sizes);
+  if (!manifest.ok()) {
+    release();
+    return manifest.status();
+  }
+  d.manifest_sha256 = *manifest;
   const std::string descriptor = layout.descriptor_path();
   const std::string descriptor_tmp = descriptor + "." + uid + ".tmp";
   status = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));

@@ -1,28 +1,21 @@
 #include "cache/descriptor.h"
 
-#include <openssl/evp.h>
-
 #include <cstdlib>
 
-#include "base/strings.h"
+#include "base/crypto_api.h"
 
 namespace tfhub::cache {
 
-std::string ManifestSha256(const std::map<std::string, uint64_t>& sizes) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+Result<std::string> ManifestSha256(const std::map<std::string, uint64_t>& sizes) {
+  base::Sha256 sha;
   for (const auto& [path, size] : sizes) {
     std::string line = path;
     line += '\0';
     line += std::to_string(size);
     line += '\n';
-    EVP_DigestUpdate(ctx, line.data(), line.size());
+    sha.Update(line);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  return base::HexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+  return sha.HexDigest();
 }
 
 std::string FormatDescriptor(const Descriptor& d) {

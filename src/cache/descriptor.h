@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tfhub/result.h"
+
 namespace tfhub::cache {
 
 struct Descriptor {
@@ -32,7 +34,7 @@ struct Descriptor {
 };
 
 // The manifest digest over relative path → size.
-std::string ManifestSha256(const std::map<std::string, uint64_t>& sizes);
+Result<std::string> ManifestSha256(const std::map<std::string, uint64_t>& sizes);
 
 // Serialises `d`; no trailing newline after the last line (as Python).
 std::string FormatDescriptor(const Descriptor& d);

@@ -31,7 +31,7 @@ TEST(DescriptorTest, RecordRoundTrips) {
   d.tfhub_version = "0.1.0";
   d.files = 3;
   d.bytes = 1234;
-  d.manifest_sha256 = ManifestSha256({{"a", 1}, {"b/c", 2}});
+  d.manifest_sha256 = *ManifestSha256({{"a", 1}, {"b/c", 2}});
   const std::string text = FormatDescriptor(d);
   EXPECT_EQ(text.rfind("Module: h\nDownload Time: t\nDownloader Hostname: a.b.c (PID:7)\n", 0), 0u);
   EXPECT_NE(text.back(), '\n');
@@ -52,9 +52,11 @@ TEST(DescriptorTest, PythonDescriptorHasNoRecord) {
 }
 
 TEST(DescriptorTest, ManifestDependsOnNamesAndSizes) {
-  EXPECT_NE(ManifestSha256({{"a", 1}}), ManifestSha256({{"a", 2}}));
-  EXPECT_NE(ManifestSha256({{"a", 1}}), ManifestSha256({{"b", 1}}));
-  EXPECT_EQ(ManifestSha256({{"a", 1}, {"b", 2}}), ManifestSha256({{"b", 2}, {"a", 1}}));
+  EXPECT_NE(*ManifestSha256({{"a", 1}}), *ManifestSha256({{"a", 2}}));
+  EXPECT_NE(*ManifestSha256({{"a", 1}}), *ManifestSha256({{"b", 1}}));
+  EXPECT_EQ(*ManifestSha256({{"a", 1}, {"b", 2}}), *ManifestSha256({{"b", 2}, {"a", 1}}));
+  // sha256 of the empty string.
+  EXPECT_EQ(*ManifestSha256({}), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 }  // namespace

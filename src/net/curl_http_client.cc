@@ -1,12 +1,12 @@
 #include "net/curl_http_client.h"
 
-#include <curl/curl.h>
 #include <strings.h>
 
 #include <cstdlib>
 #include <mutex>
 
 #include "base/strings.h"
+#include "net/curl_api.h"
 #include "net/http_status.h"
 
 namespace tfhub::net {
@@ -21,6 +21,7 @@ std::optional<std::string> HttpResponseHead::Header(std::string_view name) const
 namespace {
 
 struct Transfer {
+  const CurlApi* api = nullptr;
   HttpBodySink* sink = nullptr;
   HttpResponseHead head;
   bool head_delivered = false;
@@ -33,9 +34,9 @@ struct Transfer {
     if (head_delivered) return Status::Ok();
     head_delivered = true;
     char* url = nullptr;
-    if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url) head.effective_url = url;
+    if (api->easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url) head.effective_url = url;
     curl_off_t cl = -1;
-    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0) {
+    if (api->easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0) {
       head.content_length = static_cast<uint64_t>(cl);
     }
     if (head.reason.empty()) head.reason = std::string(StandardReasonPhrase(head.status));
@@ -75,8 +76,8 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userp) {
   return n;
 }
 
-Status TransportError(CURLcode code, const char* errbuf, const std::string& url) {
-  std::string detail = (errbuf && *errbuf) ? errbuf : curl_easy_strerror(code);
+Status TransportError(const CurlApi& api, CURLcode code, const char* errbuf, const std::string& url) {
+  std::string detail = (errbuf && *errbuf) ? errbuf : api.easy_strerror(code);
   std::string msg = "GET " + url + " failed: " + detail;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return DeadlineExceededError(std::move(msg));
@@ -98,54 +99,51 @@ Status TransportError(CURLcode code, const char* errbuf, const std::string& url)
 
 class CurlHttpClient final : public HttpClient {
  public:
-  CurlHttpClient() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  }
-
   Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) override {
-    CURL* curl = curl_easy_init();
+    TFHUB_ASSIGN_OR_RETURN(const CurlApi* api, Curl());
+    CURL* curl = api->easy_init();
     if (curl == nullptr) return InternalError("curl_easy_init failed");
     Transfer t;
+    t.api = api;
     t.sink = &sink;
     t.curl = curl;
     char errbuf[CURL_ERROR_SIZE] = {};
     curl_slist* headers = nullptr;
-    for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+    for (const auto& h : request.headers) headers = api->slist_append(headers, h.c_str());
 
-    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, request.max_redirects);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "tfhub/" TFHUB_VERSION);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.stall_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
-    curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
-    if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
-    if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    api->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    api->easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    api->easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    api->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+    api->easy_setopt(curl, CURLOPT_MAXREDIRS, request.max_redirects);
+    api->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    api->easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    api->easy_setopt(curl, CURLOPT_USERAGENT, "tfhub/" TFHUB_VERSION);
+    api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
+    api->easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    api->easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.stall_timeout.count()));
+    api->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+    api->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+    api->easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
+    if (!request.ca_file.empty()) api->easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+    if (headers) api->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    api->easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
+    api->easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    api->easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
+    api->easy_setopt(curl, CURLOPT_WRITEDATA, &t);
 
-    const CURLcode rc = curl_easy_perform(curl);
+    const CURLcode rc = api->easy_perform(curl);
     Status status;
     if (!t.sink_status.ok()) {
       status = t.sink_status;
     } else if (rc != CURLE_OK) {
-      status = TransportError(rc, errbuf, request.url);
+      status = TransportError(*api, rc, errbuf, request.url);
     } else {
       status = t.DeliverHead();  // bodiless responses
     }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    api->slist_free_all(headers);
+    api->easy_cleanup(curl);
     if (!status.ok()) return status;
     return std::move(t.head);
   }

@@ -1,0 +1,20 @@
+// archive::IsalApi — ISA-L's inflate entry points, loaded on first use (see
+// base/dynamic_library.h for why ISA-L is not linked).
+#pragma once
+
+#include <isa-l/igzip_lib.h>
+
+#include "tfhub/result.h"
+
+namespace tfhub::archive {
+
+struct IsalApi {
+  decltype(&::isal_inflate_init) isal_inflate_init;
+  decltype(&::isal_inflate_reset) isal_inflate_reset;
+  decltype(&::isal_inflate) isal_inflate;
+};
+
+// Loads libisal.so.2 once. Errors: FailedPrecondition when missing.
+Result<const IsalApi*> Isal();
+
+}  // namespace tfhub::archive

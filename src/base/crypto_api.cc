@@ -1,0 +1,58 @@
+#include "base/crypto_api.h"
+
+#include "base/dynamic_library.h"
+#include "base/strings.h"
+
+namespace tfhub::base {
+
+namespace {
+Result<const CryptoApi*> Load() {
+  TFHUB_ASSIGN_OR_RETURN(auto lib, DynamicLibrary::Open("libcrypto.so.3", "libssl3"));
+  static CryptoApi api;
+  TFHUB_BIND(lib, &api, EVP_MD_CTX_new);
+  TFHUB_BIND(lib, &api, EVP_MD_CTX_free);
+  TFHUB_BIND(lib, &api, EVP_sha256);
+  TFHUB_BIND(lib, &api, EVP_DigestInit_ex);
+  TFHUB_BIND(lib, &api, EVP_DigestUpdate);
+  TFHUB_BIND(lib, &api, EVP_DigestFinal_ex);
+  return &api;
+}
+}  // namespace
+
+Result<const CryptoApi*> Crypto() {
+  static const Result<const CryptoApi*> api = Load();
+  return api;
+}
+
+Sha256::Sha256() {
+  auto api = Crypto();
+  if (!api.ok()) {
+    status_ = api.status();
+    return;
+  }
+  api_ = *api;
+  ctx_ = api_->EVP_MD_CTX_new();
+  if (ctx_ == nullptr || api_->EVP_DigestInit_ex(ctx_, api_->EVP_sha256(), nullptr) != 1) {
+    status_ = InternalError("cannot initialise SHA-256");
+  }
+}
+
+Sha256::~Sha256() {
+  if (ctx_ != nullptr) api_->EVP_MD_CTX_free(ctx_);
+}
+
+void Sha256::Update(std::string_view data) {
+  if (status_.ok() && api_->EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
+    status_ = InternalError("SHA-256 update failed");
+  }
+}
+
+Result<std::string> Sha256::HexDigest() {
+  if (!status_.ok()) return status_;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (api_->EVP_DigestFinal_ex(ctx_, digest, &len) != 1) return InternalError("SHA-256 final failed");
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
+}  // namespace tfhub::base

@@ -1,0 +1,28 @@
+// net::CurlApi — libcurl's entry points, loaded on first use (see
+// base/dynamic_library.h for why libcurl is not linked).
+#pragma once
+
+#define CURL_DISABLE_TYPECHECK 1
+#include <curl/curl.h>
+
+#include "tfhub/result.h"
+
+namespace tfhub::net {
+
+struct CurlApi {
+  decltype(&::curl_global_init) global_init;
+  decltype(&::curl_easy_init) easy_init;
+  decltype(&::curl_easy_setopt) easy_setopt;
+  decltype(&::curl_easy_perform) easy_perform;
+  decltype(&::curl_easy_getinfo) easy_getinfo;
+  decltype(&::curl_easy_cleanup) easy_cleanup;
+  decltype(&::curl_easy_strerror) easy_strerror;
+  decltype(&::curl_slist_append) slist_append;
+  decltype(&::curl_slist_free_all) slist_free_all;
+};
+
+// Loads libcurl.so.4 once (and runs curl_global_init); later calls return
+// the same table. Errors: FailedPrecondition when libcurl is missing.
+Result<const CurlApi*> Curl();
+
+}  // namespace tfhub::net
