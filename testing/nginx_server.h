@@ -21,6 +21,11 @@
 //    writes a line only when it finalises the request, which can be a hair
 //    after the client has seen the last byte: use WaitForAccessLogLines()
 //    before asserting on AccessLog() right after a request.
+//  * nginx is started with PR_SET_PDEATHSIG=SIGKILL, so it never outlives
+//    the test process (crash, abort, ctest timeout). The flip side: call
+//    Start() on a thread that lives as long as the server (the test's main
+//    thread - gtest fixtures, SetUpTestSuite and function-local statics are
+//    fine); nginx is killed when the thread that started it exits.
 //  * The destructor sends SIGTERM (fast shutdown, does not wait for open
 //    connections), waits for exit (SIGKILL after 5 s) and removes the
 //    TempDir.

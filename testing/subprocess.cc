@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,10 +130,35 @@ void Process::State::DrainAndReap() {
   bool timed_out = false;
   const auto deadline = start + timeout;
   char buf[65536];
+  // A pidfd tells us when the child itself exits, so that a grandchild that
+  // inherited stdout/stderr (e.g. `sh -c 'daemon &'`) cannot keep us waiting
+  // for EOF forever.
+  int pid_fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  bool child_exited = false;
   while (out_fd >= 0 || err_fd >= 0) {
-    pollfd fds[3];
+    if (child_exited) {
+      // Everything the child wrote is already in the pipes: drain without
+      // blocking, then stop even if a grandchild still holds them open.
+      for (int* fd : {&out_fd, &err_fd}) {
+        std::string* dst = fd == &out_fd ? &out_buf : &err_buf;
+        while (*fd >= 0) {
+          ssize_t r = read(*fd, buf, sizeof(buf));
+          if (r > 0) {
+            dst->append(buf, static_cast<size_t>(r));
+          } else if (r < 0 && errno == EINTR) {
+            continue;
+          } else {
+            if (r == 0 || errno != EAGAIN) CloseFd(fd);
+            break;
+          }
+        }
+        CloseFd(fd);
+      }
+      break;
+    }
+    pollfd fds[4];
     int n = 0;
-    int out_idx = -1, err_idx = -1, in_idx = -1;
+    int out_idx = -1, err_idx = -1, in_idx = -1, pid_idx = -1;
     if (out_fd >= 0) {
       out_idx = n;
       fds[n++] = {out_fd, POLLIN, 0};
@@ -143,6 +170,10 @@ void Process::State::DrainAndReap() {
     if (in_fd >= 0) {
       in_idx = n;
       fds[n++] = {in_fd, POLLOUT, 0};
+    }
+    if (pid_fd >= 0) {
+      pid_idx = n;
+      fds[n++] = {pid_fd, POLLIN, 0};
     }
     int wait_ms = -1;
     if (timeout.count() > 0 && !timed_out) {
@@ -173,6 +204,7 @@ void Process::State::DrainAndReap() {
         CloseFd(fd);
       }
     };
+    if (pid_idx >= 0 && fds[pid_idx].revents != 0) child_exited = true;
     read_into(out_idx, &out_fd, &out_buf);
     read_into(err_idx, &err_fd, &err_buf);
     if (in_idx >= 0 && fds[in_idx].revents != 0) {
@@ -192,6 +224,7 @@ void Process::State::DrainAndReap() {
     }
   }
   CloseFd(&in_fd);
+  CloseFd(&pid_fd);
   // Wait for exit without reaping, then reap under the lock so that Kill()
   // can never signal a recycled pid.
   siginfo_t info;
@@ -285,6 +318,8 @@ void Process::StartWithOptions(const std::vector<std::string>& argv,
   }
 
   state_->start = std::chrono::steady_clock::now();
+  const bool die_with_parent = options.kill_when_parent_dies;
+  const pid_t parent_pid = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     cleanup();
@@ -300,6 +335,10 @@ void Process::StartWithOptions(const std::vector<std::string>& argv,
     std::memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
     sigaction(SIGPIPE, &dfl, nullptr);
+    if (die_with_parent) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent_pid) _exit(127);  // parent already gone
+    }
     if (dup2(child_stdin, 0) < 0 || dup2(out_pipe[1], 1) < 0 ||
         dup2(err_pipe[1], 2) < 0) {
       stage = 1;
@@ -338,6 +377,10 @@ void Process::StartWithOptions(const std::vector<std::string>& argv,
                              ": " + std::strerror(report[1]));
   }
 
+  // Non-blocking read ends: the final drain after the child's exit must not
+  // block on a pipe that a grandchild keeps open.
+  fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+  fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   state_->pid = pid;
   state_->out_fd = out_pipe[0];
   state_->err_fd = err_pipe[0];

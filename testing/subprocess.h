@@ -55,6 +55,11 @@ struct RunOptions {
   // 0 = no limit. Otherwise the process is SIGKILLed after this long and
   // ProcessResult::timed_out is set.
   std::chrono::milliseconds timeout{0};
+  // Linux PR_SET_PDEATHSIG: the child gets SIGKILL when the *thread* that
+  // started it exits (including when this whole process dies without
+  // running destructors: crash, abort, _exit, ctest timeout). Only use it
+  // from a thread that outlives the child, e.g. the test's main thread.
+  bool kill_when_parent_dies = false;
 };
 
 // Runs argv to completion and returns its status and output.

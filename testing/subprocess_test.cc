@@ -89,6 +89,15 @@ TEST(RunProcessTest, StartFailuresThrow) {
   }
 }
 
+TEST(RunProcessTest, GrandchildHoldingStdoutDoesNotBlockCompletion) {
+  ProcessResult r = RunProcess({"sh", "-c", "echo before; sleep 30 & echo $!"});
+  ASSERT_TRUE(r.ok()) << r.DebugString();
+  ASSERT_EQ(r.out.rfind("before\n", 0), 0u) << r.out;
+  pid_t grandchild = static_cast<pid_t>(std::stol(r.out.substr(7)));
+  ASSERT_GT(grandchild, 0);
+  EXPECT_EQ(kill(grandchild, SIGKILL), 0);
+}
+
 TEST(RunProcessTest, ReportsTerminatingSignal) {
   ProcessResult r = RunProcess({"sh", "-c", "kill -TERM $$"});
   EXPECT_EQ(r.term_signal, SIGTERM);
@@ -153,6 +162,20 @@ TEST(ProcessTest, DestructorKillsRunningChild) {
   // Already reaped by the destructor: it is no longer our child.
   EXPECT_EQ(waitpid(pid, nullptr, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(ProcessTest, KillWhenParentDies) {
+  // The "parent" is the thread that starts the child: start it on a thread
+  // that then exits, and the child must be killed.
+  Process p;
+  std::thread([&p] {
+    RunOptions options;
+    options.kill_when_parent_dies = true;
+    p.StartWithOptions({"sleep", "30"}, options);
+  }).join();
+  std::optional<ProcessResult> r = p.WaitFor(std::chrono::seconds(10));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->term_signal, SIGKILL);
 }
 
 TEST(ProcessTest, ManyConcurrentRuns) {

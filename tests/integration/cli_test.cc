@@ -50,6 +50,7 @@ TEST_F(CliTest, ResolvePrintsOnlyThePath) {
   EXPECT_EQ(r.out, dir_.path() + "/" + base::Sha1Hex(handle) + "\n");
   EXPECT_EQ(r.err, "");
   // Second run: a hit, no request.
+  ASSERT_TRUE(served_.nginx().WaitForAccessLogLines(1));
   const auto requests = served_.nginx().AccessLog().size();
   auto again = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", dir_.path()}});
   EXPECT_EQ(again.out, r.out);
