@@ -35,7 +35,9 @@ class ResolveHttpTest : public ::testing::Test {
   // The access log once it holds at least `n` lines (nginx may log a
   // request just after the client has its last byte).
   std::vector<std::string> Requests(size_t n = 0) const {
-    if (n > 0) EXPECT_TRUE(served_.nginx().WaitForAccessLogLines(n));
+    if (n > 0) {
+      EXPECT_TRUE(served_.nginx().WaitForAccessLogLines(n));
+    }
     return served_.nginx().AccessLog();
   }
 
