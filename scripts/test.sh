@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Install dependencies, build and run all tests (unit + integration) with ctest.
+# This is what CI runs (via .ci/run -> scripts/test.sh --all).
+#
+# Usage: scripts/test.sh [--asan | --all] [-- EXTRA_CTEST_ARGS...]
+#   (default)  Release build in build/, run its tests
+#   --asan     ASan+UBSan build in build-asan/, run its tests
+#   --all      both, normal first, then ASan+UBSan
+# Environment: SKIP_DEPS=1 skips scripts/install-deps.sh; CTEST_TIMEOUT (default 300 s per test).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+mode=normal
+ctest_extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --asan) mode=asan ;;
+    --all) mode=all ;;
+    --) shift; ctest_extra=("$@"); break ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [[ "${SKIP_DEPS:-0}" != 1 ]]; then
+  scripts/install-deps.sh
+fi
+
+run_suite() { # $1 = normal|asan
+  local kind="$1" dir start rc
+  start=$(date +%s)
+  if [[ "$kind" == asan ]]; then
+    dir=build-asan
+    scripts/build.sh --asan "$dir"
+    # LeakSanitizer is on (detect_leaks=1); it works here as root.
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+  else
+    dir=build
+    scripts/build.sh "$dir"
+  fi
+  echo "==> ctest ($kind): $dir"
+  rc=0
+  ctest --test-dir "$dir" --output-on-failure -j2 --timeout "${CTEST_TIMEOUT:-300}" \
+    --no-tests=error "${ctest_extra[@]}" || rc=$?
+  echo "==> ctest ($kind) finished with exit code $rc after $(( $(date +%s) - start )) s"
+  return "$rc"
+}
+
+case "$mode" in
+  normal) run_suite normal ;;
+  asan) run_suite asan ;;
+  all)
+    run_suite normal
+    # Sub-shell so the sanitizer environment does not leak back.
+    ( run_suite asan )
+    ;;
+esac
