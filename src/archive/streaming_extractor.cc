@@ -1,7 +1,9 @@
 #include "archive/streaming_extractor.h"
 
 #include <mutex>
+#include <algorithm>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "archive/channel.h"
@@ -23,18 +25,17 @@ constexpr size_t kOpWeight = 64;
 class StreamingExtractor::Impl {
  public:
   Impl(StreamingExtractor* owner, io::FileSystem* fs, std::string dest, Options options)
-      : owner_(owner),
-        fs_(fs),
-        dest_(std::move(dest)),
-        options_(options),
-        input_(options.input_buffer_bytes),
-        ops_(options.output_buffer_bytes) {
+      : owner_(owner), fs_(fs), dest_(std::move(dest)), options_(options), input_(options.input_buffer_bytes) {
+    const size_t n = std::max<size_t>(1, options.writer_threads);
+    for (size_t i = 0; i < n; ++i) {
+      writers_.push_back(std::make_unique<Writer>(this, std::max<size_t>(1, options.output_buffer_bytes / n)));
+    }
+    for (auto& w : writers_) w->Start();
     decoder_ = std::thread([this] { RunDecoder(); });
-    writer_ = std::thread([this] { RunWriter(); });
   }
 
   ~Impl() {
-    if (decoder_.joinable() || writer_.joinable()) {
+    if (decoder_.joinable()) {
       Fail(AbortedError("extraction cancelled"));
       Join();
     }
@@ -51,11 +52,19 @@ class StreamingExtractor::Impl {
     input_.Close();
     Join();
     if (Status s = FirstError(); !s.ok()) return s;
-    result_.compressed_bytes = pushed_;
-    return std::move(result_);
+    ExtractResult result;
+    for (auto& w : writers_) {
+      result.bytes += w->bytes;
+      result.sizes.merge(w->sizes);  // disjoint: a path always goes to one writer
+    }
+    result.files = result.sizes.size();
+    result.compressed_bytes = pushed_;
+    return result;
   }
 
  private:
+  struct Writer;
+
   // --- shared -------------------------------------------------------------
 
   void Fail(Status s) {
@@ -64,7 +73,7 @@ class StreamingExtractor::Impl {
       if (error_.ok()) error_ = std::move(s);
     }
     input_.Cancel();
-    ops_.Cancel();
+    for (auto& w : writers_) w->ops.Cancel();
   }
 
   Status FirstError() {
@@ -74,7 +83,7 @@ class StreamingExtractor::Impl {
 
   void Join() {
     if (decoder_.joinable()) decoder_.join();
-    if (writer_.joinable()) writer_.join();
+    for (auto& w : writers_) w->Join();
   }
 
   // --- decoder thread ------------------------------------------------------
@@ -144,23 +153,38 @@ class StreamingExtractor::Impl {
     bool gzip_ = false;
   };
 
-  // Turns members into writer operations.
+  // Turns members into writer operations. Each file goes whole to one writer
+  // (round robin); a name seen before goes to the same writer again, so the
+  // last of duplicate members still wins.
   class OpSink final : public EntrySink {
    public:
     explicit OpSink(Impl* impl) : impl_(impl) {}
-    Status Directory(const std::string& path) override { return Send({WriteOp::kDirectory, path}, kOpWeight); }
-    Status BeginFile(const std::string& path) override { return Send({WriteOp::kOpen, path}, kOpWeight); }
-    Status FileData(std::string_view data) override {
-      return Send({WriteOp::kData, std::string(data)}, data.size() + kOpWeight);
+    Status Directory(const std::string& path) override {
+      return Send(*impl_->writers_[Route(path)], {WriteOp::kDirectory, path}, kOpWeight);
     }
-    Status EndFile() override { return Send({WriteOp::kClose, {}}, kOpWeight); }
+    Status BeginFile(const std::string& path) override {
+      current_ = impl_->writers_[Route(path)].get();
+      return Send(*current_, {WriteOp::kOpen, path}, kOpWeight);
+    }
+    Status FileData(std::string_view data) override {
+      return Send(*current_, {WriteOp::kData, std::string(data)}, data.size() + kOpWeight);
+    }
+    Status EndFile() override { return Send(*current_, {WriteOp::kClose, {}}, kOpWeight); }
 
    private:
-    Status Send(WriteOp op, size_t weight) {
-      if (!impl_->ops_.Push(std::move(op), weight)) return AbortedError("extraction cancelled");
+    size_t Route(const std::string& path) {
+      auto [it, inserted] = routes_.try_emplace(path, next_);
+      if (inserted) next_ = (next_ + 1) % impl_->writers_.size();
+      return it->second;
+    }
+    static Status Send(Writer& w, WriteOp op, size_t weight) {
+      if (!w.ops.Push(std::move(op), weight)) return AbortedError("extraction cancelled");
       return Status::Ok();
     }
     Impl* impl_;
+    std::unordered_map<std::string, size_t> routes_;
+    size_t next_ = 0;
+    Writer* current_ = nullptr;
   };
 
   void RunDecoder() {
@@ -182,83 +206,96 @@ class StreamingExtractor::Impl {
       }
       if (block->empty()) break;
     }
-    ops_.Close();
+    for (auto& w : writers_) w->ops.Close();
   }
 
-  // --- writer thread -------------------------------------------------------
+  // --- writer threads ------------------------------------------------------
 
-  Status EnsureDirectory(const std::string& rel) {
-    if (rel.empty() || created_dirs_.count(rel)) return Status::Ok();
-    TFHUB_RETURN_IF_ERROR(fs_->CreateDirs(io::JoinPath(dest_, rel)));
-    // Remember it and all its parents.
-    std::string p = rel;
-    for (;;) {
-      if (!created_dirs_.insert(p).second) break;
-      const auto slash = p.find_last_of('/');
-      if (slash == std::string::npos) break;
-      p.resize(slash);
+  // Creates directories and writes files, in the order its operations come.
+  // Parent directories are created on demand (idempotently, so writers may
+  // race on a shared parent).
+  struct Writer {
+    Writer(Impl* owner, size_t capacity) : impl(owner), ops(capacity) {}
+
+    void Start() { thread = std::thread([this] { Run(); }); }
+    void Join() {
+      if (thread.joinable()) thread.join();
     }
-    return Status::Ok();
-  }
 
-  Status Apply(WriteOp& op) {
-    switch (op.kind) {
-      case WriteOp::kDirectory:
-        if (!created_dirs_.count(op.text)) ++result_.directories;
-        return EnsureDirectory(op.text);
-      case WriteOp::kOpen: {
-        const auto slash = op.text.find_last_of('/');
-        if (slash != std::string::npos) TFHUB_RETURN_IF_ERROR(EnsureDirectory(op.text.substr(0, slash)));
-        TFHUB_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(io::JoinPath(dest_, op.text)));
-        file_path_ = std::move(op.text);
-        file_size_ = 0;
-        return Status::Ok();
+    Status EnsureDirectory(const std::string& rel) {
+      if (rel.empty() || created_dirs.count(rel)) return Status::Ok();
+      TFHUB_RETURN_IF_ERROR(impl->fs_->CreateDirs(io::JoinPath(impl->dest_, rel)));
+      std::string p = rel;  // remember it and all its parents
+      for (;;) {
+        if (!created_dirs.insert(p).second) break;
+        const auto slash = p.find_last_of('/');
+        if (slash == std::string::npos) break;
+        p.resize(slash);
       }
-      case WriteOp::kData:
-        TFHUB_RETURN_IF_ERROR(file_->Append(op.text));
-        file_size_ += op.text.size();
-        result_.bytes += op.text.size();
-        owner_->bytes_extracted_.fetch_add(op.text.size(), std::memory_order_relaxed);
-        return Status::Ok();
-      case WriteOp::kClose: {
-        Status s = file_->Close();
-        file_.reset();
-        if (!s.ok()) return s;
-        auto [it, inserted] = result_.sizes.insert_or_assign(file_path_, file_size_);
-        (void)it;
-        if (inserted) ++result_.files;
-        return Status::Ok();
-      }
+      return Status::Ok();
     }
-    return InternalError("unknown write operation");
-  }
 
-  void RunWriter() {
-    while (auto op = ops_.Pop()) {
-      if (Status s = Apply(*op); !s.ok()) {
-        Fail(std::move(s));
-        break;
+    Status Apply(WriteOp& op) {
+      switch (op.kind) {
+        case WriteOp::kDirectory:
+          return EnsureDirectory(op.text);
+        case WriteOp::kOpen: {
+          const auto slash = op.text.find_last_of('/');
+          if (slash != std::string::npos) TFHUB_RETURN_IF_ERROR(EnsureDirectory(op.text.substr(0, slash)));
+          TFHUB_ASSIGN_OR_RETURN(file, impl->fs_->NewWritableFile(io::JoinPath(impl->dest_, op.text)));
+          file_path = std::move(op.text);
+          file_size = 0;
+          return Status::Ok();
+        }
+        case WriteOp::kData:
+          TFHUB_RETURN_IF_ERROR(file->Append(op.text));
+          file_size += op.text.size();
+          bytes += op.text.size();
+          impl->owner_->bytes_extracted_.fetch_add(op.text.size(), std::memory_order_relaxed);
+          return Status::Ok();
+        case WriteOp::kClose: {
+          Status s = file->Close();
+          file.reset();
+          if (!s.ok()) return s;
+          sizes.insert_or_assign(file_path, file_size);
+          return Status::Ok();
+        }
       }
+      return InternalError("unknown write operation");
     }
-    file_.reset();
-  }
+
+    void Run() {
+      while (auto op = ops.Pop()) {
+        if (Status s = Apply(*op); !s.ok()) {
+          impl->Fail(std::move(s));
+          break;
+        }
+      }
+      file.reset();
+    }
+
+    Impl* impl;
+    Channel<WriteOp> ops;
+    std::thread thread;
+    std::set<std::string> created_dirs;
+    std::unique_ptr<io::WritableFile> file;
+    std::string file_path;
+    uint64_t file_size = 0;
+    // Results, read by Finish() after the thread is joined.
+    std::map<std::string, uint64_t> sizes;
+    uint64_t bytes = 0;
+  };
 
   StreamingExtractor* owner_;
   io::FileSystem* fs_;
   const std::string dest_;
   const Options options_;
   Channel<std::string> input_;
-  Channel<WriteOp> ops_;
   std::mutex mu_;
   Status error_;
   uint64_t pushed_ = 0;
-  // Writer-thread state.
-  std::set<std::string> created_dirs_;
-  std::unique_ptr<io::WritableFile> file_;
-  std::string file_path_;
-  uint64_t file_size_ = 0;
-  ExtractResult result_;
-  std::thread decoder_, writer_;  // last: started after everything above exists
+  std::vector<std::unique_ptr<Writer>> writers_;
+  std::thread decoder_;  // last: started after everything above exists
 };
 
 StreamingExtractor::StreamingExtractor(io::FileSystem* fs, std::string dest_dir, Options options)

@@ -3,12 +3,15 @@
 //
 // Three stages overlap, joined by bounded channels so memory stays small
 // whatever the archive's size:
-//   caller (network) --Push()--> decoder thread --ops--> writer thread
+//   caller (network) --Push()--> decoder thread --ops--> writer threads
 // The decoder sniffs the first bytes: gzip is inflated with ISA-L, anything
 // else goes to libarchive as is (plain tar, or bzip2/xz via its filters).
 // The decoder walks the tar with ExtractTar() (names normalised, unsafe
-// members refused); the writer creates directories and files under the
-// destination, creating missing parents, and writes data as it comes.
+// members refused); the writers create directories and files under the
+// destination, creating missing parents, and write data as it comes. Each
+// file goes whole to one writer, and a name always to the same writer, so
+// the last of duplicate members wins. Several writers matter when creating
+// inodes is slow (ext4 after mass deletions): a single one caps the pace.
 //
 // Usage: Push() chunks, then Finish() once. If Push() returns an error, stop
 // pushing and call Finish() (which returns the first error). Destroying an
@@ -33,7 +36,6 @@ namespace tfhub::archive {
 
 struct ExtractResult {
   uint64_t files = 0;
-  uint64_t directories = 0;
   uint64_t bytes = 0;                      // extracted bytes
   uint64_t compressed_bytes = 0;           // bytes pushed
   std::map<std::string, uint64_t> sizes;   // relative path → size, last member wins
@@ -44,7 +46,8 @@ class StreamingExtractor {
   struct Options {
     ExtractLimits limits;
     size_t input_buffer_bytes = 8 << 20;   // network → decoder
-    size_t output_buffer_bytes = 16 << 20; // decoder → writer
+    size_t output_buffer_bytes = 16 << 20; // decoder → writers, in all
+    size_t writer_threads = 2;             // file creation is kernel-bound: spread it
     size_t block_bytes = 1 << 20;          // inflate output block
   };
 
