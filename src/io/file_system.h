@@ -40,6 +40,22 @@ class WritableFile {
   virtual Status Close() = 0;
 };
 
+// Positional reads of one file.
+//
+// Thread safety: ReadAt() may be called concurrently from several threads.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // The file's size in bytes, as it was when opened.
+  virtual uint64_t Size() const = 0;
+  // Reads exactly `n` bytes at `offset` into `scratch` (at least `n` bytes)
+  // and returns them; the view may point into `scratch` or into memory the
+  // file owns, valid until the next call. EOF contract: a read that would
+  // end past Size() is OutOfRange (naming the file and how much there was);
+  // callers that want "up to n" clamp with Size() first.
+  virtual Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -64,6 +80,9 @@ class FileSystem {
 
   // Renames `from` to `to`, replacing a file at `to`.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
+
+  // Opens `path` for positional reads. NotFound if missing.
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
 
   // Creates or truncates `path` for writing.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;

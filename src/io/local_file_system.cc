@@ -78,6 +78,38 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
 };
 
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  uint64_t Size() const override { return size_; }
+
+  Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("read", path_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    if (got < n) {
+      return OutOfRangeError("read " + std::to_string(n) + " bytes at offset " + std::to_string(offset) +
+                             " of '" + path_ + "': only " + std::to_string(got) + " bytes before end of file");
+    }
+    return std::string_view(scratch, got);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+};
+
 Status DeleteTree(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) {
@@ -188,6 +220,24 @@ Status LocalFileSystem::Rename(const std::string& from_uri, const std::string& t
   const std::string to = LocalPath(to_uri);
   if (::rename(from.c_str(), to.c_str()) != 0) return PosixError("rename '" + from + "' to", to, errno);
   return Status::Ok();
+}
+
+Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::NewRandomAccessFile(const std::string& uri) {
+  const std::string path = LocalPath(uri);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("open", path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return PosixError("stat", path, err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return PosixError("open", path, EISDIR);
+  }
+  return std::unique_ptr<RandomAccessFile>(
+      new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
 }
 
 Result<std::unique_ptr<WritableFile>> LocalFileSystem::NewWritableFile(const std::string& uri) {

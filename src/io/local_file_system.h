@@ -18,6 +18,7 @@ class LocalFileSystem final : public FileSystem {
   Status DeleteRecursively(const std::string& path) override;
   Status RenameNoReplace(const std::string& from, const std::string& to) override;
   Status Rename(const std::string& from, const std::string& to) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Status CreateExclusive(const std::string& path, std::string_view content) override;
   Result<std::string> ReadFileToString(const std::string& path) override;

@@ -84,6 +84,23 @@ TEST_F(LocalFileSystemTest, ErrorsNameThePathAndCause) {
   EXPECT_EQ(PosixError("write", "/x", EROFS).code(), StatusCode::kPermissionDenied);
 }
 
+TEST_F(LocalFileSystemTest, RandomAccessReadsAndEofContract) {
+  test::WriteStringToFile(dir_.Sub("f"), "0123456789");
+  auto file = fs_.NewRandomAccessFile(dir_.Sub("f"));
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ((*file)->Size(), 10u);
+  char scratch[16];
+  auto r = (*file)->ReadAt(2, 3, scratch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "234");
+  r = (*file)->ReadAt(8, 5, scratch);
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
+  r = (*file)->ReadAt(10, 1, scratch);
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(fs_.NewRandomAccessFile(dir_.Sub("missing")).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(fs_.NewRandomAccessFile(dir_.path()).ok());
+}
+
 TEST(FileSystemRegistryTest, DispatchesByScheme) {
   EXPECT_TRUE(FileSystemForUri("/tmp").ok());
   EXPECT_TRUE(FileSystemForUri("relative/path").ok());
