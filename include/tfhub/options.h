@@ -7,6 +7,7 @@
 // that edge reads the environment.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -47,12 +48,19 @@ struct ResolveOptions {
   // Progress lines while downloading (Python's TFHUB_DOWNLOAD_PROGRESS).
   bool log_progress = false;
 
-  // A foreign lock whose holder shows no progress for this long is taken
-  // over (Python's default: 600 s).
+  // A foreign lock whose holder shows no progress (its temp dir's size and
+  // the lock's contents unchanged) for this long is taken over (Python's
+  // default: 600 s). A lock of a dead process on this host is taken at once.
   std::chrono::seconds lock_timeout{600};
 
   // How often a waiter looks at a foreign lock.
   std::chrono::milliseconds lock_poll_interval{500};
+
+  // When set and it becomes true (from any thread: a signal-handling thread,
+  // a shutdown path), a resolve in progress stops within about a second:
+  // the download is cut, the temp dir and the own lock are removed, and
+  // resolve() returns Aborted. The flag must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 
   // Receives warnings and progress lines (no trailing newline). Unset: they
   // go to stderr. Called from the resolving thread only.
@@ -71,6 +79,7 @@ struct CommandLineFlags {
 //   TFHUB_DISABLE_CERT_VALIDATION == "true" (exactly) turns TLS checks off
 //   TFHUB_DOWNLOAD_PROGRESS non-empty turns progress lines on
 //   SSL_CERT_FILE names a CA bundle to trust (as urllib honours it)
+//   TFHUB_LOCK_TIMEOUT_SEC: the lock timeout in whole seconds (> 0)
 // Proxy variables (http_proxy, https_proxy, no_proxy, ...) are honoured by
 // the HTTP layer itself. Errors: InvalidArgument for a bad load format.
 Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags = {});

@@ -20,6 +20,65 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+bool Cancelled(const AtomicDownloadOptions& options) {
+  return options.cancel != nullptr && options.cancel->load();
+}
+
+Status CancelledError(std::string_view handle) {
+  return AbortedError("resolving " + std::string(handle) + " was interrupted");
+}
+
+// Sleeps `d`, waking early (false) when cancelled.
+bool SleepUnlessCancelled(std::chrono::milliseconds d, const AtomicDownloadOptions& options) {
+  const auto until = Clock::now() + d;
+  while (Clock::now() < until) {
+    if (Cancelled(options)) return false;
+    std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(50)));
+  }
+  return !Cancelled(options);
+}
+
+struct TreeCount {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+};
+
+void CountTree(io::FileSystem& fs, const std::string& dir, TreeCount* count) {
+  auto names = fs.ListDir(dir);
+  if (!names.ok()) return;
+  for (const auto& name : *names) {
+    const std::string path = io::JoinPath(dir, name);
+    auto info = fs.Stat(path);
+    if (!info.ok()) continue;
+    if (info->type == io::FileType::kFile) {
+      ++count->files;
+      count->bytes += info->size;
+    } else if (info->type == io::FileType::kDirectory) {
+      CountTree(fs, path, count);
+    }
+  }
+}
+
+}  // namespace
+
+ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::string* why) {
+  if (!ModuleDirPopulated(fs, layout.module_dir())) return ModuleState::kMissing;
+  auto text = fs.ReadFileToString(layout.descriptor_path());
+  if (!text.ok()) return ModuleState::kComplete;  // Python-written or no descriptor: trusted
+  const Descriptor d = ParseDescriptor(*text);
+  if (!d.has_record || d.handle.empty()) return ModuleState::kComplete;
+  TreeCount count;
+  CountTree(fs, layout.module_dir(), &count);
+  if (count.files == d.files && count.bytes == d.bytes) return ModuleState::kComplete;
+  if (why != nullptr) {
+    *why = std::to_string(count.files) + " of " + std::to_string(d.files) + " files, " +
+           std::to_string(count.bytes) + " of " + std::to_string(d.bytes) + " bytes";
+  }
+  return ModuleState::kDamaged;
+}
+
+namespace {
+
 // Waits until the lock at `lock_path` disappears, taking it over when its
 // holder is dead or shows no progress for options.lock_timeout. Returns
 // OK when the caller should try to take the lock again.
@@ -34,6 +93,7 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
   bool announced = false;
 
   for (;;) {
+    if (Cancelled(options)) return CancelledError(handle);
     auto contents = fs.ReadFileToString(lock);
     if (!contents.ok()) {
       if (contents.status().code() == StatusCode::kNotFound) return Status::Ok();  // released
@@ -67,12 +127,7 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
       if (owner) fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
       return Status::Ok();
     }
-    std::this_thread::sleep_for(options.poll_interval);
-    if (ModuleDirPopulated(fs, layout.module_dir())) {
-      // The holder finished; let the caller see the lock gone or the module.
-      auto still = fs.Stat(lock);
-      if (still.ok() && still->type == io::FileType::kNotFound) return Status::Ok();
-    }
+    if (!SleepUnlessCancelled(options.poll_interval, options)) return CancelledError(handle);
   }
 }
 
@@ -82,7 +137,13 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
                                    std::string_view handle, const DownloadFn& download,
                                    const AtomicDownloadOptions& options) {
   const std::string& module_dir = layout.module_dir();
-  if (ModuleDirPopulated(fs, module_dir)) return module_dir;
+  std::string why;
+  const ModuleState state = InspectModule(fs, layout, &why);
+  if (state == ModuleState::kComplete) return module_dir;
+  if (state == ModuleState::kDamaged) {
+    options.log("Module " + module_dir + " for " + std::string(handle) + " is damaged (" + why +
+                "); downloading it again.");
+  }
 
   if (Status s = fs.CreateDirs(layout.cache_dir()); !s.ok()) {
     return s.WithPrefix("cannot create cache directory " + layout.cache_dir());
@@ -95,13 +156,14 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
 
   // Take the lock.
   for (;;) {
+    if (Cancelled(options)) return CancelledError(handle);
     Status s = fs.CreateExclusive(lock, contents);
     if (s.ok()) break;
     if (s.code() != StatusCode::kAlreadyExists) {
       return s.WithPrefix("cannot create lock file " + lock);
     }
     TFHUB_RETURN_IF_ERROR(WaitForLock(fs, layout, handle, options));
-    if (ModuleDirPopulated(fs, module_dir)) return module_dir;
+    if (InspectModule(fs, layout, nullptr) == ModuleState::kComplete) return module_dir;
   }
 
   // Holding the lock from here on: always clean up.
@@ -112,11 +174,20 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   };
 
   // Another process may have finished between our check and our lock.
-  if (ModuleDirPopulated(fs, module_dir)) {
-    release();
-    return module_dir;
+  Status status;
+  switch (InspectModule(fs, layout, nullptr)) {
+    case ModuleState::kComplete:
+      release();
+      return module_dir;
+    case ModuleState::kDamaged:
+      // Move it aside first so no reader ever sees it half deleted.
+      status = fs.RenameNoReplace(module_dir, module_dir + "." + uid + ".damaged");
+      if (status.ok()) status = fs.DeleteRecursively(module_dir + "." + uid + ".damaged");
+      break;
+    case ModuleState::kMissing:
+      status = fs.DeleteRecursively(module_dir);  // an empty leftover dir
+      break;
   }
-  Status status = fs.DeleteRecursively(module_dir);  // an empty leftover dir
   if (status.ok()) status = fs.CreateDirs(temp_dir);
   if (!status.ok()) {
     release();
@@ -126,7 +197,7 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   auto record = download(temp_dir);
   if (!record.ok()) {
     release();
-    return record.status();
+    return Cancelled(options) ? CancelledError(handle) : record.status();
   }
 
   Descriptor d;

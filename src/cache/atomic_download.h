@@ -2,13 +2,16 @@
 // module dir exactly once, even with several processes (Python or tfhub)
 // sharing the cache.
 //
-//  1. A non-empty <sha1>/ is a hit: return it (no lock, no write).
+//  1. A non-empty <sha1>/ is a hit: return it (no lock, no write) — unless
+//     tfhub's record in the descriptor says files are missing or shorter
+//     (a temp cleaner at work): then it is replaced like a missing one.
 //  2. Create the cache dir; take <sha1>.lock by exclusive create. If someone
 //     holds it, wait (polling) until it is gone, then start over; a lock
 //     whose holder shows no progress (temp dir size and lock contents
 //     unchanged) for lock_timeout is taken over, and one held by a dead
 //     process on this host at once.
-//  3. Holding the lock: re-check for a hit; remove an empty <sha1>/; fill
+//  3. Holding the lock: re-check for a hit; remove an empty or damaged
+//     <sha1>/ (a damaged one is first renamed aside); fill
 //     <sha1>.<uid>.tmp/ with `download`; write the descriptor; rename the
 //     temp dir to <sha1>/ (losing that race to a rogue writer is a warning).
 //  4. Always: remove the own temp dir, and the lock if it still holds our
@@ -17,6 +20,7 @@
 // or missing cache dir) and leave the cache as it was.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -42,10 +46,22 @@ struct AtomicDownloadOptions {
   std::chrono::seconds lock_timeout{600};
   std::chrono::milliseconds poll_interval{500};
   std::function<void(std::string_view)> log;  // warnings; never null
+  const std::atomic<bool>* cancel = nullptr;  // see ResolveOptions::cancel
 };
 
 // True if `dir` exists and holds at least one entry.
 bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir);
+
+enum class ModuleState {
+  kMissing,   // no module dir, or an empty one
+  kComplete,  // populated, and matching tfhub's record when there is one
+  kDamaged,   // populated, but fewer/other files or bytes than tfhub recorded
+};
+
+// What the cache holds for `layout`. A populated dir without tfhub's record
+// in the descriptor (written by Python, or no descriptor) is trusted, as
+// Python trusts it. For kDamaged, *why (if given) says what differs.
+ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::string* why);
 
 // Runs the protocol for `handle`; returns layout.module_dir().
 Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout,

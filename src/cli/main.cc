@@ -1,12 +1,15 @@
 // The tfhub command line. Reads the environment once (OptionsFromEnvironment)
 // and maps Status codes to exit codes.
 //
-// Exit codes: 0 success, 1 resolve failed, 2 usage error.
+// Exit codes: 0 success, 1 resolve failed, 2 usage error (bad arguments or
+// configuration), 128+N interrupted by signal N (130 for Ctrl-C, 143 for
+// SIGTERM) after removing the partial download.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <string>
 
+#include "cli/interrupts.h"
 #include "tfhub/resolve.h"
 
 namespace {
@@ -14,17 +17,16 @@ namespace {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-int Fail(const tfhub::Status& status) {
+int Fail(const tfhub::Status& status, int exit_code) {
   std::cerr << "tfhub: error: " << status.message() << '\n';
-  return status.code() == tfhub::StatusCode::kInvalidArgument &&
-                 status.message().find("load format") != std::string::npos
-             ? kExitUsage
-             : kExitFailure;
+  if (const int sig = tfhub::cli::InterruptSignal(); sig != 0) return 128 + sig;
+  return exit_code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  tfhub::cli::InstallInterruptHandler();  // first: before any thread starts
   CLI::App app{"tfhub: resolve TensorFlow Hub model handles into a local cache shared with Python "
                "tensorflow_hub.",
                "tfhub"};
@@ -51,11 +53,12 @@ int main(int argc, char** argv) {
   }
 
   auto options = tfhub::OptionsFromEnvironment(flags);
-  if (!options.ok()) return Fail(options.status());
+  if (!options.ok()) return Fail(options.status(), kExitUsage);
+  options->cancel = tfhub::cli::InterruptFlag();
 
   if (*resolve_cmd) {
     auto path = tfhub::resolve(handle, *options);
-    if (!path.ok()) return Fail(path.status());
+    if (!path.ok()) return Fail(path.status(), kExitFailure);
     std::cout << *path << '\n';
     return std::cout.good() ? 0 : kExitFailure;
   }

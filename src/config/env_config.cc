@@ -85,6 +85,15 @@ Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags) {
   // Exactly "true", as Python compares it; "TRUE", "1" keep verification on.
   options.verify_tls = GetEnv("TFHUB_DISABLE_CERT_VALIDATION") != "true";
   options.ca_file = GetEnv("SSL_CERT_FILE");
+  if (std::string env = GetEnv("TFHUB_LOCK_TIMEOUT_SEC"); !env.empty()) {
+    char* end = nullptr;
+    const long long secs = std::strtoll(env.c_str(), &end, 10);
+    if (*end != '\0' || secs <= 0) {
+      return InvalidArgumentError("TFHUB_LOCK_TIMEOUT_SEC: invalid value '" + env +
+                                  "': expected a whole number of seconds greater than 0");
+    }
+    options.lock_timeout = std::chrono::seconds(secs);
+  }
   options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
   return options;
 }

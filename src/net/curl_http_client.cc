@@ -64,6 +64,11 @@ size_t HeaderCallback(char* data, size_t size, size_t nitems, void* userp) {
   return n;
 }
 
+int ProgressCallback(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(userp);
+  return cancel->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   const size_t n = size * nmemb;
@@ -81,6 +86,7 @@ Status TransportError(const CurlApi& api, CURLcode code, const char* errbuf, con
   std::string msg = "GET " + url + " failed: " + detail;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return DeadlineExceededError(std::move(msg));
+    case CURLE_ABORTED_BY_CALLBACK: return AbortedError("GET " + url + " interrupted");
     case CURLE_TOO_MANY_REDIRECTS:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
@@ -132,6 +138,12 @@ class CurlHttpClient final : public HttpClient {
     api->easy_setopt(curl, CURLOPT_HEADERDATA, &t);
     api->easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
     api->easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+
+    if (request.cancel != nullptr) {
+      api->easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+      api->easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, ProgressCallback);
+      api->easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+    }
 
     const CURLcode rc = api->easy_perform(curl);
     Status status;

@@ -5,6 +5,7 @@
 // Get() call is independent. Sinks are called on the calling thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -25,6 +26,9 @@ struct HttpRequest {
   long max_redirects = 10;
   std::vector<std::string> headers;  // "Name: value"
   std::chrono::seconds connect_timeout{30};
+  // Checked while the transfer runs (at least once a second): when true,
+  // the transfer stops with Aborted. May be null.
+  const std::atomic<bool>* cancel = nullptr;
   // A transfer slower than 1 byte/s for this long is aborted (stall).
   std::chrono::seconds stall_timeout{120};
 };

@@ -51,6 +51,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
   request.url = url;
   request.verify_tls = options.verify_tls;
   request.ca_file = options.ca_file;
+  request.cancel = options.cancel;
   auto head = env.http->Get(request, sink);
   auto extracted = extractor.Finish();
 
@@ -92,6 +93,7 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
   atomic.lock_timeout = options.lock_timeout;
   atomic.poll_interval = options.lock_poll_interval;
   atomic.log = env.log;
+  atomic.cancel = options.cancel;
   return cache::AtomicDownload(
       *fs, layout, handle,
       [&](const std::string& temp_dir) {
