@@ -53,8 +53,9 @@ struct ResolveOptions {
   // default: 600 s). A lock of a dead process on this host is taken at once.
   std::chrono::seconds lock_timeout{600};
 
-  // How often a waiter looks at a foreign lock.
-  std::chrono::milliseconds lock_poll_interval{500};
+  // How often a waiter looks whether a foreign lock is gone (a cheap read of
+  // the lock file). The holder's progress is measured less often.
+  std::chrono::milliseconds lock_poll_interval{100};
 
   // When set and it becomes true (from any thread: a signal-handling thread,
   // a shutdown path), a resolve in progress stops within about a second:

@@ -11,6 +11,7 @@ Result<const IsalApi*> Load() {
   TFHUB_BIND(lib, &api, isal_inflate_init);
   TFHUB_BIND(lib, &api, isal_inflate_reset);
   TFHUB_BIND(lib, &api, isal_inflate);
+  TFHUB_BIND(lib, &api, crc32_iscsi);
   return &api;
 }
 }  // namespace

@@ -1,7 +1,8 @@
-// archive::IsalApi — ISA-L's inflate entry points, loaded on first use (see
+// archive::IsalApi — ISA-L's inflate and CRC32C entry points, loaded on first use (see
 // base/dynamic_library.h for why ISA-L is not linked).
 #pragma once
 
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 
 #include "tfhub/result.h"
@@ -12,6 +13,8 @@ struct IsalApi {
   decltype(&::isal_inflate_init) isal_inflate_init;
   decltype(&::isal_inflate_reset) isal_inflate_reset;
   decltype(&::isal_inflate) isal_inflate;
+  // CRC32C (Castagnoli) without pre/post inversion (see savedmodel/crc32c.h).
+  decltype(&::crc32_iscsi) crc32_iscsi;
 };
 
 // Loads libisal.so.2 once. Errors: FailedPrecondition when missing.

@@ -1,5 +1,6 @@
 #include "cache/atomic_download.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -86,10 +87,18 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
                    const AtomicDownloadOptions& options) {
   const std::string lock = layout.lock_path();
   const std::string host = base::HostName();
+  // The holder's progress (its temp dir's size, which means walking it) is
+  // sampled a few times per timeout window, not at every poll: many waiters
+  // must not walk a big temp dir ten times a second each. The lock is taken
+  // over once nothing changed for a whole window (within a quarter window).
+  const auto sample_every = std::max<Clock::duration>(
+      options.poll_interval,
+      std::min<Clock::duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
   std::string baseline_contents;
   uint64_t baseline_size = 0;
   bool have_baseline = false;
-  auto baseline_time = Clock::now();
+  auto last_change = Clock::now();
+  auto last_sample = Clock::now() - sample_every;
   bool announced = false;
 
   for (;;) {
@@ -115,17 +124,20 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
       }
       return Status::Ok();
     }
-    const uint64_t size = owner ? DirectorySize(fs, layout.temp_dir(owner->uid)) : 0;
-    if (!have_baseline || size != baseline_size || *contents != baseline_contents) {
-      have_baseline = true;
-      baseline_size = size;
-      baseline_contents = *contents;
-      baseline_time = Clock::now();
-    } else if (Clock::now() - baseline_time >= options.lock_timeout) {
-      options.log("Deleting lock file " + lock + " due to inactivity.");
-      fs.DeleteFile(lock).IgnoreError();
-      if (owner) fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
-      return Status::Ok();
+    if (Clock::now() - last_sample >= sample_every) {
+      last_sample = Clock::now();
+      const uint64_t size = owner ? DirectorySize(fs, layout.temp_dir(owner->uid)) : 0;
+      if (!have_baseline || size != baseline_size || *contents != baseline_contents) {
+        have_baseline = true;
+        baseline_size = size;
+        baseline_contents = *contents;
+        last_change = last_sample;
+      } else if (last_sample - last_change >= options.lock_timeout) {
+        options.log("Deleting lock file " + lock + " due to inactivity.");
+        fs.DeleteFile(lock).IgnoreError();
+        if (owner) fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
+        return Status::Ok();
+      }
     }
     if (!SleepUnlessCancelled(options.poll_interval, options)) return CancelledError(handle);
   }

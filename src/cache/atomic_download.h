@@ -44,7 +44,7 @@ using DownloadFn = std::function<Result<DownloadRecord>(const std::string& temp_
 
 struct AtomicDownloadOptions {
   std::chrono::seconds lock_timeout{600};
-  std::chrono::milliseconds poll_interval{500};
+  std::chrono::milliseconds poll_interval{100};
   std::function<void(std::string_view)> log;  // warnings; never null
   const std::atomic<bool>* cancel = nullptr;  // see ResolveOptions::cancel
 };

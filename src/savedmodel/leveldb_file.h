@@ -1,0 +1,44 @@
+// savedmodel::LevelDbFile — lets leveldb::Table read through io::FileSystem.
+//
+// leveldb::Table reads its footer, index block and data blocks with
+// positional reads of a leveldb::RandomAccessFile; this adapter forwards each
+// one to an io::RandomAccessFile (local, gs://, or a test wrapper), so the
+// index of a remote checkpoint costs only the blocks leveldb asks for.
+//
+// leveldb::Status cannot carry tfhub's status codes, so the first failed read
+// is also kept and can be fetched with first_error() to report the real
+// cause (e.g. Unavailable from a remote read) instead of leveldb's IOError.
+//
+// Thread safety: Read() is safe from several threads, as leveldb requires.
+#pragma once
+
+#include <leveldb/env.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "io/file_system.h"
+
+namespace tfhub::savedmodel {
+
+class LevelDbFile final : public leveldb::RandomAccessFile {
+ public:
+  // `file` must outlive this adapter. `name` is used in messages.
+  LevelDbFile(const io::RandomAccessFile* file, std::string name)
+      : file_(file), name_(std::move(name)) {}
+
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
+                       char* scratch) const override;
+
+  // The first failed read as a tfhub Status, or OK.
+  Status first_error() const;
+
+ private:
+  const io::RandomAccessFile* file_;
+  std::string name_;
+  mutable std::mutex mu_;
+  mutable Status first_error_;  // guarded by mu_
+};
+
+}  // namespace tfhub::savedmodel

@@ -1,0 +1,308 @@
+// tfhub::SavedModel: saved_model.pb[txt] + the variables/ tensor bundle.
+#include "tfhub/saved_model.h"
+
+#include <google/protobuf/text_format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "io/file_system.h"
+#include "savedmodel/proto/saved_model.pb.h"
+#include "savedmodel/shape.h"
+#include "savedmodel/tensor_bundle.h"
+#include "tfhub/resolve.h"
+
+namespace tfhub {
+
+namespace {
+
+constexpr char kSavedModelPb[] = "saved_model.pb";
+constexpr char kSavedModelPbtxt[] = "saved_model.pbtxt";
+constexpr char kHubModulePb[] = "tfhub_module.pb";
+constexpr char kAssetsCollection[] = "saved_model_assets";
+constexpr char kAssetFileDefType[] = "tensorflow.AssetFileDef";
+
+std::string TagSetString(const std::vector<std::string>& tags) {
+  std::set<std::string> sorted(tags.begin(), tags.end());
+  std::string out = "{";
+  for (const auto& t : sorted) out += (out.size() > 1 ? ", '" : "'") + t + "'";
+  return out + "}";
+}
+
+// Resolves "type.googleapis.com/tensorflow.X" in text-format Any fields to
+// our own messages (package tfhub.tf), so TF-written .pbtxt files parse.
+class TfTypeFinder : public google::protobuf::TextFormat::Finder {
+ public:
+  const google::protobuf::Descriptor* FindAnyType(const google::protobuf::Message& message,
+                                                  const std::string& prefix,
+                                                  const std::string& name) const override {
+    (void)message;
+    (void)prefix;
+    std::string full = name;
+    if (full.rfind("tensorflow.", 0) == 0) full = "tfhub.tf." + full.substr(11);
+    return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(full);
+  }
+};
+
+// Reads a whole file through the filesystem's positional-read interface.
+Result<std::string> ReadWholeFile(io::FileSystem* fs, const std::string& path) {
+  TFHUB_ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(path));
+  std::string data(file->Size(), '\0');
+  if (data.empty()) return data;
+  TFHUB_ASSIGN_OR_RETURN(auto view, file->ReadAt(0, data.size(), data.data()));
+  if (view.data() != data.data()) data.assign(view);
+  return data;
+}
+
+TensorInfo ConvertTensorInfo(const std::string& key, const tf::TensorInfo& proto) {
+  TensorInfo info;
+  info.key = key;
+  switch (proto.encoding_case()) {
+    case tf::TensorInfo::kName:
+      info.name = proto.name();
+      break;
+    case tf::TensorInfo::kCooSparse:
+      info.encoding = TensorInfo::Encoding::kCooSparse;
+      info.name = proto.coo_sparse().values_tensor_name();
+      break;
+    case tf::TensorInfo::kCompositeTensor:
+      info.encoding = TensorInfo::Encoding::kCompositeTensor;
+      break;
+    default:
+      info.encoding = TensorInfo::Encoding::kNone;
+      break;
+  }
+  info.dtype = static_cast<DataType>(proto.dtype());
+  if (proto.has_tensor_shape()) info.shape = savedmodel::ShapeFromProto(proto.tensor_shape());
+  return info;
+}
+
+template <typename Map>
+std::vector<TensorInfo> ConvertTensorMap(const Map& map) {
+  std::vector<TensorInfo> out;
+  for (const auto& [key, value] : map) out.push_back(ConvertTensorInfo(key, value));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return out;
+}
+
+}  // namespace
+
+struct SavedModel::Impl {
+  std::string export_dir;
+  std::shared_ptr<io::FileSystem> owned_fs;  // keeps an injected filesystem alive
+  bool hub_module = false;
+  int64_t schema_version = 0;
+  std::vector<std::string> tags;
+  std::vector<std::vector<std::string>> tag_sets;
+  std::string tensorflow_version;
+  std::vector<Signature> signatures;
+  std::vector<Asset> assets;
+  std::unique_ptr<savedmodel::TensorBundle> bundle;  // null: no variables
+  std::map<std::string, Tensor, std::less<>> preloaded;
+};
+
+SavedModel::SavedModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SavedModel::~SavedModel() = default;
+
+Result<std::unique_ptr<SavedModel>> SavedModel::Open(const std::string& export_dir,
+                                                     const LoadOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->export_dir = export_dir;
+  io::FileSystem* fs = options.file_system.get();
+  if (fs == nullptr) {
+    TFHUB_ASSIGN_OR_RETURN(fs, io::FileSystemForUri(export_dir));
+  } else {
+    impl->owned_fs = options.file_system;
+  }
+
+  // saved_model.pb, else saved_model.pbtxt.
+  tf::SavedModel proto;
+  const std::string pb_path = io::JoinPath(export_dir, kSavedModelPb);
+  const std::string pbtxt_path = io::JoinPath(export_dir, kSavedModelPbtxt);
+  TFHUB_ASSIGN_OR_RETURN(auto pb_info, fs->Stat(pb_path));
+  if (pb_info.type == io::FileType::kFile) {
+    TFHUB_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(fs, pb_path));
+    if (!proto.ParseFromString(data)) {
+      return DataLossError(pb_path + " is not a valid SavedModel protocol buffer");
+    }
+  } else {
+    TFHUB_ASSIGN_OR_RETURN(auto txt_info, fs->Stat(pbtxt_path));
+    if (txt_info.type != io::FileType::kFile) {
+      return InvalidArgumentError("Trying to load a model of incompatible/unknown type. '" +
+                                  export_dir + "' contains neither '" + kSavedModelPb +
+                                  "' nor '" + kSavedModelPbtxt + "'.");
+    }
+    TFHUB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(fs, pbtxt_path));
+    google::protobuf::TextFormat::Parser parser;
+    TfTypeFinder finder;
+    parser.SetFinder(&finder);
+    parser.AllowUnknownField(true);
+    parser.AllowUnknownExtension(true);
+    if (!parser.ParseFromString(text, &proto)) {
+      return DataLossError(pbtxt_path + " is not a valid text-format SavedModel");
+    }
+  }
+  impl->schema_version = proto.saved_model_schema_version();
+
+  TFHUB_ASSIGN_OR_RETURN(auto hub_info, fs->Stat(io::JoinPath(export_dir, kHubModulePb)));
+  impl->hub_module = hub_info.type == io::FileType::kFile;
+
+  // Choose the MetaGraphDef.
+  for (const auto& mg : proto.meta_graphs()) {
+    const auto& t = mg.meta_info_def().tags();
+    impl->tag_sets.emplace_back(t.begin(), t.end());
+  }
+  std::optional<std::vector<std::string>> want = options.tags;
+  if (!want && impl->hub_module) want = std::vector<std::string>{};
+  if (!want && proto.meta_graphs_size() != 1) want = std::vector<std::string>{"serve"};
+  const tf::MetaGraphDef* meta_graph = nullptr;
+  if (!want) {
+    meta_graph = &proto.meta_graphs(0);
+  } else {
+    const std::set<std::string> wanted(want->begin(), want->end());
+    for (const auto& mg : proto.meta_graphs()) {
+      const auto& t = mg.meta_info_def().tags();
+      if (std::set<std::string>(t.begin(), t.end()) == wanted) {
+        meta_graph = &mg;
+        break;
+      }
+    }
+    if (meta_graph == nullptr) {
+      std::string available;
+      for (const auto& set : impl->tag_sets) {
+        available += (available.empty() ? "" : ", ") + TagSetString(set);
+      }
+      return NotFoundError("MetaGraphDef associated with tags " + TagSetString(*want) +
+                           " could not be found in SavedModel '" + export_dir +
+                           "'; available tag sets: [" + available + "]");
+    }
+  }
+  const auto& tag_field = meta_graph->meta_info_def().tags();
+  impl->tags.assign(tag_field.begin(), tag_field.end());
+  impl->tensorflow_version = meta_graph->meta_info_def().tensorflow_version();
+
+  for (const auto& [name, sig] : meta_graph->signature_def()) {
+    Signature s;
+    s.name = name;
+    s.method_name = sig.method_name();
+    s.inputs = ConvertTensorMap(sig.inputs());
+    s.outputs = ConvertTensorMap(sig.outputs());
+    impl->signatures.push_back(std::move(s));
+  }
+  std::sort(impl->signatures.begin(), impl->signatures.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+
+  // Assets: MetaGraphDef.asset_file_def (TF2, newer TF1) and the TF1
+  // collection "saved_model_assets" (Any-wrapped AssetFileDefs).
+  std::vector<tf::AssetFileDef> asset_defs(meta_graph->asset_file_def().begin(),
+                                           meta_graph->asset_file_def().end());
+  if (auto it = meta_graph->collection_def().find(kAssetsCollection);
+      it != meta_graph->collection_def().end() && it->second.has_any_list()) {
+    for (const auto& any : it->second.any_list().value()) {
+      const std::string& url = any.type_url();
+      if (url.size() < sizeof(kAssetFileDefType) - 1 ||
+          url.compare(url.size() - (sizeof(kAssetFileDefType) - 1), std::string::npos,
+                      kAssetFileDefType) != 0) {
+        continue;
+      }
+      tf::AssetFileDef def;
+      if (!def.ParseFromString(any.value())) {
+        return DataLossError(pb_path + ": collection '" + kAssetsCollection +
+                             "' holds an unparsable AssetFileDef");
+      }
+      asset_defs.push_back(std::move(def));
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& def : asset_defs) {
+    if (!seen.insert(def.filename()).second) continue;
+    impl->assets.push_back(Asset{def.filename(), def.tensor_info().name(),
+                                 io::JoinPath(io::JoinPath(export_dir, "assets"), def.filename())});
+  }
+  std::sort(impl->assets.begin(), impl->assets.end(),
+            [](const auto& a, const auto& b) { return a.filename < b.filename; });
+
+  // Variables: a missing index means a model without variables.
+  const std::string prefix = io::JoinPath(export_dir, "variables/variables");
+  TFHUB_ASSIGN_OR_RETURN(auto index_info, fs->Stat(prefix + ".index"));
+  if (index_info.type != io::FileType::kNotFound) {
+    savedmodel::TensorBundle::Options bundle_options;
+    bundle_options.verify_checksums = options.verify_checksums;
+    TFHUB_ASSIGN_OR_RETURN(impl->bundle,
+                           savedmodel::TensorBundle::Open(fs, prefix, bundle_options));
+  }
+
+  if (options.read_all_variables && impl->bundle && !impl->bundle->entries().empty()) {
+    const auto& entries = impl->bundle->entries();
+    std::vector<std::optional<Result<Tensor>>> results(entries.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < entries.size(); i = next++) {
+        results[i].emplace(impl->bundle->Read(entries[i]));
+      }
+    };
+    const size_t threads =
+        std::clamp<size_t>(static_cast<size_t>(std::max(options.num_threads, 1)), 1, entries.size());
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& th : pool) th.join();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (!results[i]->ok()) return results[i]->status();
+      impl->preloaded.emplace(entries[i].name, std::move(*results[i]).value());
+    }
+  }
+  return std::unique_ptr<SavedModel>(new SavedModel(std::move(impl)));
+}
+
+const std::string& SavedModel::export_dir() const { return impl_->export_dir; }
+bool SavedModel::is_hub_module() const { return impl_->hub_module; }
+int64_t SavedModel::schema_version() const { return impl_->schema_version; }
+const std::vector<std::string>& SavedModel::tags() const { return impl_->tags; }
+const std::vector<std::vector<std::string>>& SavedModel::available_tag_sets() const {
+  return impl_->tag_sets;
+}
+const std::string& SavedModel::tensorflow_version() const { return impl_->tensorflow_version; }
+const std::vector<Signature>& SavedModel::signatures() const { return impl_->signatures; }
+const std::vector<Asset>& SavedModel::assets() const { return impl_->assets; }
+
+const Signature* SavedModel::signature(std::string_view name) const {
+  for (const auto& s : impl_->signatures) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const std::vector<VariableInfo>& SavedModel::variables() const {
+  static const std::vector<VariableInfo> kNone;
+  return impl_->bundle ? impl_->bundle->entries() : kNone;
+}
+
+const VariableInfo* SavedModel::variable(std::string_view name) const {
+  return impl_->bundle ? impl_->bundle->Find(name) : nullptr;
+}
+
+Result<Tensor> SavedModel::ReadVariable(std::string_view name) const {
+  if (auto it = impl_->preloaded.find(name); it != impl_->preloaded.end()) return it->second;
+  if (!impl_->bundle) {
+    return NotFoundError("SavedModel '" + impl_->export_dir + "' has no variables (no '" +
+                         std::string(name) + "')");
+  }
+  return impl_->bundle->Read(name);
+}
+
+Result<std::unique_ptr<SavedModel>> load(std::string_view handle, const LoadOptions& options) {
+  ResolveOptions resolve_options;
+  if (options.resolve_options) {
+    resolve_options = *options.resolve_options;
+  } else {
+    TFHUB_ASSIGN_OR_RETURN(resolve_options, OptionsFromEnvironment());
+  }
+  TFHUB_ASSIGN_OR_RETURN(std::string path, resolve(handle, resolve_options));
+  return SavedModel::Open(path, options);
+}
+
+}  // namespace tfhub
