@@ -3,6 +3,7 @@
 # scripts/quickstart.sh and bench/resolve_bench.sh; not meant to be executed).
 #
 #   nginx_start WWW_ROOT WORK_DIR   # sets NGINX_PORT, NGINX_PID, NGINX_URL
+#   (NGINX_ACCESS_LOG=1 before nginx_start: requests logged to WORK_DIR/access.log)
 #   nginx_stop                      # idempotent; call it from an EXIT trap
 #
 # nginx runs in the foreground ("daemon off") as a background job of the
@@ -30,6 +31,8 @@ _nginx_write_conf() { # $1 = conf file, $2 = port, $3 = www root, $4 = work dir
   # As root, nginx would run its workers as "nobody", which cannot read files
   # in our 0700 temp dirs; keep the workers as the invoking user instead.
   if [[ "$(id -u)" -eq 0 ]]; then user_line="user root root;"; fi
+  local access_line="access_log off;"
+  if [[ "${NGINX_ACCESS_LOG:-0}" == 1 ]]; then access_line="access_log $4/access.log;"; fi
   cat >"$1" <<CONF
 $user_line
 daemon off;
@@ -38,7 +41,7 @@ pid $4/nginx.pid;
 error_log $4/error.log warn;
 events { worker_connections 256; }
 http {
-    access_log off;
+    $access_line
     client_body_temp_path $4/tmp/body;
     proxy_temp_path $4/tmp/proxy;
     fastcgi_temp_path $4/tmp/fastcgi;
