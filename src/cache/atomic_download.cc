@@ -39,27 +39,6 @@ bool SleepUnlessCancelled(std::chrono::milliseconds d, const AtomicDownloadOptio
   return !Cancelled(options);
 }
 
-struct TreeCount {
-  uint64_t files = 0;
-  uint64_t bytes = 0;
-};
-
-void CountTree(io::FileSystem& fs, const std::string& dir, TreeCount* count) {
-  auto names = fs.ListDir(dir);
-  if (!names.ok()) return;
-  for (const auto& name : *names) {
-    const std::string path = io::JoinPath(dir, name);
-    auto info = fs.Stat(path);
-    if (!info.ok()) continue;
-    if (info->type == io::FileType::kFile) {
-      ++count->files;
-      count->bytes += info->size;
-    } else if (info->type == io::FileType::kDirectory) {
-      CountTree(fs, path, count);
-    }
-  }
-}
-
 }  // namespace
 
 ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::string* why) {
@@ -68,14 +47,18 @@ ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::st
   if (!text.ok()) return ModuleState::kComplete;  // Python-written or no descriptor: trusted
   const Descriptor d = ParseDescriptor(*text);
   if (!d.has_record || d.handle.empty()) return ModuleState::kComplete;
-  TreeCount count;
-  CountTree(fs, layout.module_dir(), &count);
-  if (count.files == d.files && count.bytes == d.bytes) return ModuleState::kComplete;
-  if (why != nullptr) {
-    *why = std::to_string(count.files) + " of " + std::to_string(d.files) + " files, " +
-           std::to_string(count.bytes) + " of " + std::to_string(d.bytes) + " bytes";
+  for (const auto& [path, size] : d.checked_files) {
+    auto info = fs.Stat(io::JoinPath(layout.module_dir(), path));
+    const bool missing = !info.ok() || info->type != io::FileType::kFile;
+    if (missing || info->size != size) {
+      if (why != nullptr) {
+        *why = path + (missing ? " is missing" : " has " + std::to_string(info->size) + " bytes, not " +
+                                                   std::to_string(size));
+      }
+      return ModuleState::kDamaged;
+    }
   }
-  return ModuleState::kDamaged;
+  return ModuleState::kComplete;
 }
 
 namespace {
@@ -227,6 +210,7 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
     return manifest.status();
   }
   d.manifest_sha256 = *manifest;
+  d.checked_files = FilesToCheck(record->sizes);
   const std::string descriptor = layout.descriptor_path();
   const std::string descriptor_tmp = descriptor + "." + uid + ".tmp";
   status = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));

@@ -3,8 +3,9 @@
 // sharing the cache.
 //
 //  1. A non-empty <sha1>/ is a hit: return it (no lock, no write) — unless
-//     tfhub's record in the descriptor says files are missing or shorter
-//     (a temp cleaner at work): then it is replaced like a missing one.
+//     a file listed in tfhub's record in the descriptor is missing or has
+//     another size (a temp cleaner at work): then it is replaced like a
+//     missing one. At most kMaxCheckedFiles are stat'ed, so a hit stays cheap.
 //  2. Create the cache dir; take <sha1>.lock by exclusive create. If someone
 //     holds it, wait (polling) until it is gone, then start over; a lock
 //     whose holder shows no progress (temp dir size and lock contents
@@ -55,7 +56,7 @@ bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir);
 enum class ModuleState {
   kMissing,   // no module dir, or an empty one
   kComplete,  // populated, and matching tfhub's record when there is one
-  kDamaged,   // populated, but fewer/other files or bytes than tfhub recorded
+  kDamaged,   // populated, but a file tfhub recorded is missing or has another size
 };
 
 // What the cache holds for `layout`. A populated dir without tfhub's record

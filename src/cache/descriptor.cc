@@ -1,5 +1,6 @@
 #include "cache/descriptor.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/crypto_api.h"
@@ -18,6 +19,19 @@ Result<std::string> ManifestSha256(const std::map<std::string, uint64_t>& sizes)
   return sha.HexDigest();
 }
 
+std::vector<std::pair<std::string, uint64_t>> FilesToCheck(const std::map<std::string, uint64_t>& sizes) {
+  std::vector<std::pair<std::string, uint64_t>> files(sizes.begin(), sizes.end());
+  if (files.size() > kMaxCheckedFiles) {
+    std::partial_sort(files.begin(), files.begin() + kMaxCheckedFiles, files.end(),
+                      [](const auto& a, const auto& b) {
+                        return a.second != b.second ? a.second > b.second : a.first < b.first;
+                      });
+    files.resize(kMaxCheckedFiles);
+    std::sort(files.begin(), files.end());
+  }
+  return files;
+}
+
 std::string FormatDescriptor(const Descriptor& d) {
   std::string out = "Module: " + d.handle + "\nDownload Time: " + d.download_time +
                     "\nDownloader Hostname: " + d.hostname + " (PID:" + std::to_string(d.pid) + ")";
@@ -26,6 +40,9 @@ std::string FormatDescriptor(const Descriptor& d) {
     out += "\ntfhub-Files: " + std::to_string(d.files);
     out += "\ntfhub-Bytes: " + std::to_string(d.bytes);
     out += "\ntfhub-Manifest-SHA256: " + d.manifest_sha256;
+    for (const auto& [path, size] : d.checked_files) {
+      out += "\ntfhub-File: " + std::to_string(size) + " " + path;
+    }
   }
   return out;
 }
@@ -57,6 +74,12 @@ Descriptor ParseDescriptor(std::string_view text) {
       d.bytes = std::strtoull(value.c_str(), nullptr, 10);
     } else if (key == "tfhub-Manifest-SHA256") {
       d.manifest_sha256 = value;
+    } else if (key == "tfhub-File") {
+      const auto space = value.find(' ');
+      if (space != std::string::npos && space + 1 < value.size()) {
+        d.checked_files.emplace_back(value.substr(space + 1),
+                                     std::strtoull(value.c_str(), nullptr, 10));
+      }
     }
   }
   return d;

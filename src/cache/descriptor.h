@@ -5,8 +5,11 @@
 //   Download Time: <local time, Python's str(datetime.today())>
 //   Downloader Hostname: <host> (PID:<pid>)
 // tfhub adds its own "tfhub-<Key>: <value>" lines after them, recording what
-// it extracted so a later run can tell a damaged module dir. Python never
-// reads the file back, so the extra lines are invisible to it.
+// it extracted so a later run can tell a damaged module dir: the file count,
+// the bytes, a digest of every (path, size), and "tfhub-File: <size> <path>"
+// lines for the files a cache hit checks (all files when there are at most
+// kMaxCheckedFiles, else the largest ones). Python never reads the file
+// back, so the extra lines are invisible to it.
 #pragma once
 
 #include <chrono>
@@ -31,7 +34,16 @@ struct Descriptor {
   uint64_t files = 0;
   uint64_t bytes = 0;
   std::string manifest_sha256;  // of "<path>\0<size>\n" for each file, sorted
+  std::vector<std::pair<std::string, uint64_t>> checked_files;  // path, size
 };
+
+// How many files a cache hit stats at most (keeps a hit in the low ms).
+inline constexpr size_t kMaxCheckedFiles = 64;
+
+// The files a hit checks: all of them when there are at most
+// kMaxCheckedFiles, else the largest ones (a temp cleaner that removed or
+// truncated files almost surely touched those too).
+std::vector<std::pair<std::string, uint64_t>> FilesToCheck(const std::map<std::string, uint64_t>& sizes);
 
 // The manifest digest over relative path → size.
 Result<std::string> ManifestSha256(const std::map<std::string, uint64_t>& sizes);

@@ -32,6 +32,7 @@ TEST(DescriptorTest, RecordRoundTrips) {
   d.files = 3;
   d.bytes = 1234;
   d.manifest_sha256 = *ManifestSha256({{"a", 1}, {"b/c", 2}});
+  d.checked_files = {{"a", 1}, {"b/with space", 2}};
   const std::string text = FormatDescriptor(d);
   EXPECT_EQ(text.rfind("Module: h\nDownload Time: t\nDownloader Hostname: a.b.c (PID:7)\n", 0), 0u);
   EXPECT_NE(text.back(), '\n');
@@ -43,6 +44,17 @@ TEST(DescriptorTest, RecordRoundTrips) {
   EXPECT_EQ(p.files, 3u);
   EXPECT_EQ(p.bytes, 1234u);
   EXPECT_EQ(p.manifest_sha256, d.manifest_sha256);
+  EXPECT_EQ(p.checked_files, d.checked_files);
+}
+
+TEST(DescriptorTest, FilesToCheckAreAllOrTheLargest) {
+  std::map<std::string, uint64_t> few = {{"a", 1}, {"b", 2}};
+  EXPECT_EQ(FilesToCheck(few), (std::vector<std::pair<std::string, uint64_t>>{{"a", 1}, {"b", 2}}));
+  std::map<std::string, uint64_t> many;
+  for (uint64_t i = 0; i < 1000; ++i) many["f" + std::to_string(i)] = i;
+  const auto checked = FilesToCheck(many);
+  ASSERT_EQ(checked.size(), kMaxCheckedFiles);
+  for (const auto& [path, size] : checked) EXPECT_GE(size, 1000 - kMaxCheckedFiles) << path;
 }
 
 TEST(DescriptorTest, PythonDescriptorHasNoRecord) {
