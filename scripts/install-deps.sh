@@ -14,6 +14,7 @@ PACKAGES=(
   libarchive-dev
   libcurl4-openssl-dev libssl-dev
   nlohmann-json3-dev libcli11-dev
+  libprotobuf-dev protobuf-compiler libleveldb-dev libsnappy-dev
   libgtest-dev libgmock-dev googletest
   nginx-light
   curl ca-certificates tar gzip time

@@ -57,6 +57,29 @@ struct ResolveOptions {
   // the lock file). The holder's progress is measured less often.
   std::chrono::milliseconds lock_poll_interval{100};
 
+  // Offline: resolve from the cache only. A handle whose module is not
+  // complete in the cache fails with NotFound naming the handle and the
+  // cache dir, before any lock, write or network request.
+  bool offline = false;
+
+  // Downloads: attempts in all (transient failures are retried, broken
+  // bodies resumed with Range requests), the first backoff (doubling, with
+  // jitter, capped at 30 s; a server's Retry-After wins), and how long a
+  // transfer may receive nothing before it counts as stalled and is retried.
+  int max_attempts = 5;
+  std::chrono::milliseconds retry_initial_backoff{500};
+  std::chrono::seconds stall_timeout{60};
+
+  // Extraction limits against decompression bombs: a clear
+  // ResourceExhausted error, and nothing cached, when an archive exceeds them.
+  uint64_t max_extracted_bytes = uint64_t{1} << 40;  // 1 TiB
+  uint64_t max_members = 10'000'000;
+
+  // When non-empty, the archive's SHA-256 (64 hex digits) must match, or the
+  // resolve fails with DataLoss and nothing is cached. The archive's SHA-256
+  // is recorded in the descriptor either way.
+  std::string archive_sha256;
+
   // When set and it becomes true (from any thread: a signal-handling thread,
   // a shutdown path), a resolve in progress stops within about a second:
   // the download is cut, the temp dir and the own lock are removed, and
@@ -72,6 +95,7 @@ struct ResolveOptions {
 struct CommandLineFlags {
   std::string tfhub_cache_dir;
   std::string tfhub_model_load_format;
+  bool offline = false;  // --offline
 };
 
 // Builds options from the environment and flags, with Python's precedence:
@@ -81,8 +105,11 @@ struct CommandLineFlags {
 //   TFHUB_DOWNLOAD_PROGRESS non-empty turns progress lines on
 //   SSL_CERT_FILE names a CA bundle to trust (as urllib honours it)
 //   TFHUB_LOCK_TIMEOUT_SEC: the lock timeout in whole seconds (> 0)
+//   TFHUB_OFFLINE: 1/true/yes/on (any case) turns offline mode on, as does
+//                  the --offline flag; 0/false/no/off/empty leave it off
 // Proxy variables (http_proxy, https_proxy, no_proxy, ...) are honoured by
-// the HTTP layer itself. Errors: InvalidArgument for a bad load format.
+// the HTTP layer itself. Errors: InvalidArgument for a bad load format or a
+// TFHUB_OFFLINE value that is none of the above.
 Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags = {});
 
 // <temp dir>/tfhub_modules, the temp dir found as Python's

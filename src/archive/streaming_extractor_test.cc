@@ -8,6 +8,7 @@
 
 #include "io/local_file_system.h"
 #include "testing/archive_builder.h"
+#include "testing/random_bytes.h"
 #include "testing/temp_dir.h"
 
 namespace tfhub::archive {
@@ -35,19 +36,12 @@ class StreamingExtractorTest : public ::testing::Test {
   test::TempDir dest_;
 };
 
-std::string Random(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 TEST_F(StreamingExtractorTest, ExtractsGzipAndPlainTar) {
   for (bool gzip : {true, false}) {
     test::TempDir dest;
     test::ArchiveWriter w(gzip);
     w.AddDir("sub/");
-    w.AddFile("sub/big.bin", Random(300000, 1));
+    w.AddFile("sub/big.bin", test::RandomBytes(300000, 1));
     w.AddFile("a.txt", "hello");
     w.AddFile("empty", "");
     StreamingExtractor ex(&fs_, dest.path());
@@ -56,7 +50,7 @@ TEST_F(StreamingExtractorTest, ExtractsGzipAndPlainTar) {
     auto r = ex.Finish();
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_THAT(test::ListTree(dest.path()), ElementsAre("a.txt", "empty", "sub/", "sub/big.bin"));
-    EXPECT_EQ(test::ReadFileToString(dest.Sub("sub/big.bin")), Random(300000, 1));
+    EXPECT_EQ(test::ReadFileToString(dest.Sub("sub/big.bin")), test::RandomBytes(300000, 1));
     EXPECT_EQ(r->files, 3u);
     EXPECT_EQ(r->bytes, 300005u);
     EXPECT_EQ(r->sizes.at("empty"), 0u);
@@ -66,11 +60,11 @@ TEST_F(StreamingExtractorTest, ExtractsGzipAndPlainTar) {
 
 TEST_F(StreamingExtractorTest, SmallPiecesAndTinyBuffers) {
   test::ArchiveWriter w(/*gzip=*/true);
-  for (int i = 0; i < 50; ++i) w.AddFile("d" + std::to_string(i % 5) + "/f" + std::to_string(i), Random(i * 997, i));
+  for (int i = 0; i < 50; ++i) w.AddFile("d" + std::to_string(i % 5) + "/f" + std::to_string(i), test::RandomBytes(i * 997, i));
   auto r = Extract(w.Finish(), 37);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->files, 50u);
-  EXPECT_EQ(test::ReadFileToString(dest_.Sub("d3/f48")), Random(48 * 997, 48));
+  EXPECT_EQ(test::ReadFileToString(dest_.Sub("d3/f48")), test::RandomBytes(48 * 997, 48));
 }
 
 TEST_F(StreamingExtractorTest, CreatesMissingParentsAndNormalisesNames) {
@@ -158,7 +152,7 @@ TEST_F(StreamingExtractorTest, EmptyArchiveIsRefused) {
 
 TEST_F(StreamingExtractorTest, TruncatedGzipIsDataLoss) {
   test::ArchiveWriter w(true);
-  w.AddFile("big", Random(200000, 9));
+  w.AddFile("big", test::RandomBytes(200000, 9));
   const std::string bytes = w.Finish();
   for (size_t keep : {bytes.size() / 2, bytes.size() - 4}) {
     test::TempDir dest;
@@ -209,7 +203,7 @@ TEST_F(StreamingExtractorTest, WriteErrorsSurface) {
 
 TEST_F(StreamingExtractorTest, DestroyingUnfinishedExtractorDoesNotHang) {
   test::ArchiveWriter w(true);
-  w.AddFile("a", Random(100000, 3));
+  w.AddFile("a", test::RandomBytes(100000, 3));
   StreamingExtractor ex(&fs_, dest_.path());
   const std::string bytes = w.Finish();
   ASSERT_TRUE(ex.Push(std::string_view(bytes).substr(0, 1000)).ok());

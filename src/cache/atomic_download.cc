@@ -211,6 +211,7 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   }
   d.manifest_sha256 = *manifest;
   d.checked_files = FilesToCheck(record->sizes);
+  d.archive_sha256 = record->archive_sha256;
   const std::string descriptor = layout.descriptor_path();
   const std::string descriptor_tmp = descriptor + "." + uid + ".tmp";
   status = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));

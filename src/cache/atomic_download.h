@@ -38,6 +38,7 @@ namespace tfhub::cache {
 struct DownloadRecord {
   std::map<std::string, uint64_t> sizes;  // relative path → bytes
   uint64_t bytes = 0;
+  std::string archive_sha256;  // of the downloaded (compressed) bytes, if known
 };
 
 // Fills the given (existing, empty) temp dir.

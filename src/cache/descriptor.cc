@@ -40,6 +40,7 @@ std::string FormatDescriptor(const Descriptor& d) {
     out += "\ntfhub-Files: " + std::to_string(d.files);
     out += "\ntfhub-Bytes: " + std::to_string(d.bytes);
     out += "\ntfhub-Manifest-SHA256: " + d.manifest_sha256;
+    if (!d.archive_sha256.empty()) out += "\ntfhub-Archive-SHA256: " + d.archive_sha256;
     for (const auto& [path, size] : d.checked_files) {
       out += "\ntfhub-File: " + std::to_string(size) + " " + path;
     }
@@ -74,6 +75,8 @@ Descriptor ParseDescriptor(std::string_view text) {
       d.bytes = std::strtoull(value.c_str(), nullptr, 10);
     } else if (key == "tfhub-Manifest-SHA256") {
       d.manifest_sha256 = value;
+    } else if (key == "tfhub-Archive-SHA256") {
+      d.archive_sha256 = value;
     } else if (key == "tfhub-File") {
       const auto space = value.find(' ');
       if (space != std::string::npos && space + 1 < value.size()) {

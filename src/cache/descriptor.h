@@ -34,6 +34,7 @@ struct Descriptor {
   uint64_t files = 0;
   uint64_t bytes = 0;
   std::string manifest_sha256;  // of "<path>\0<size>\n" for each file, sorted
+  std::string archive_sha256;   // of the archive as downloaded; may be empty
   std::vector<std::pair<std::string, uint64_t>> checked_files;  // path, size
 };
 

@@ -33,6 +33,7 @@ TEST(DescriptorTest, RecordRoundTrips) {
   d.bytes = 1234;
   d.manifest_sha256 = *ManifestSha256({{"a", 1}, {"b/c", 2}});
   d.checked_files = {{"a", 1}, {"b/with space", 2}};
+  d.archive_sha256 = std::string(64, 'f');
   const std::string text = FormatDescriptor(d);
   EXPECT_EQ(text.rfind("Module: h\nDownload Time: t\nDownloader Hostname: a.b.c (PID:7)\n", 0), 0u);
   EXPECT_NE(text.back(), '\n');
@@ -45,6 +46,7 @@ TEST(DescriptorTest, RecordRoundTrips) {
   EXPECT_EQ(p.bytes, 1234u);
   EXPECT_EQ(p.manifest_sha256, d.manifest_sha256);
   EXPECT_EQ(p.checked_files, d.checked_files);
+  EXPECT_EQ(p.archive_sha256, d.archive_sha256);
 }
 
 TEST(DescriptorTest, FilesToCheckAreAllOrTheLargest) {

@@ -6,10 +6,13 @@
 // SIGTERM) after removing the partial download.
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <iostream>
 #include <string>
 
+#include "cli/cache_command.h"
 #include "cli/interrupts.h"
+#include "cli/show_command.h"
 #include "tfhub/resolve.h"
 
 namespace {
@@ -38,12 +41,24 @@ int main(int argc, char** argv) {
                  "Cache directory (TFHUB_CACHE_DIR wins when set; default <temp dir>/tfhub_modules)");
   app.add_option("--tfhub_model_load_format", flags.tfhub_model_load_format,
                  "AUTO, COMPRESSED or UNCOMPRESSED (TFHUB_MODEL_LOAD_FORMAT wins when set)");
+  app.add_flag("--offline", flags.offline, "Resolve from the cache only, never download (as TFHUB_OFFLINE=1)");
 
   std::string handle;
   CLI::App* resolve_cmd = app.add_subcommand(
       "resolve", "Resolve HANDLE (URL or path) and print the module's path on stdout");
   resolve_cmd->fallthrough();
   resolve_cmd->add_option("handle", handle, "Model handle: http(s) URL or local path")->required();
+  std::string sha256;
+  resolve_cmd
+      ->add_option("--sha256", sha256, "Require the downloaded archive to have this SHA-256 (64 hex digits)")
+      ->check([](const std::string& v) {
+        const bool ok = v.size() == 64 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+        return ok ? std::string() : std::string("expected 64 hexadecimal digits");
+      });
+  tfhub::cli::ShowArgs show_args;
+  CLI::App* show_cmd = tfhub::cli::AddShowCommand(app, &show_args);
+  tfhub::cli::CacheArgs cache_args;
+  CLI::App* cache_cmd = tfhub::cli::AddCacheCommand(app, &cache_args);
 
   try {
     app.parse(argc, argv);
@@ -56,7 +71,10 @@ int main(int argc, char** argv) {
   if (!options.ok()) return Fail(options.status(), kExitUsage);
   options->cancel = tfhub::cli::InterruptFlag();
 
+  if (*show_cmd) return tfhub::cli::RunShow(show_args, *options, std::cout, std::cerr);
+  if (*cache_cmd) return tfhub::cli::RunCache(cache_args, *options, std::cout, std::cerr);
   if (*resolve_cmd) {
+    for (char c : sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto path = tfhub::resolve(handle, *options);
     if (!path.ok()) return Fail(path.status(), kExitFailure);
     std::cout << *path << '\n';

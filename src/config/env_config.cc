@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "tfhub/options.h"
@@ -95,6 +96,18 @@ Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags) {
     options.lock_timeout = std::chrono::seconds(secs);
   }
   options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
+
+  options.offline = flags.offline;
+  if (std::string env = GetEnv("TFHUB_OFFLINE"); !env.empty()) {
+    std::string lower;
+    for (char c : env) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") {
+      options.offline = true;
+    } else if (lower != "0" && lower != "false" && lower != "no" && lower != "off") {
+      return InvalidArgumentError("TFHUB_OFFLINE: invalid value '" + env +
+                                  "': expected 1, true, yes or on (or 0, false, no, off)");
+    }
+  }
   return options;
 }
 

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 
@@ -23,6 +25,10 @@ namespace {
 struct Transfer {
   const CurlApi* api = nullptr;
   HttpBodySink* sink = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
+  std::chrono::steady_clock::duration stall_timeout{};
+  std::chrono::steady_clock::time_point last_data = std::chrono::steady_clock::now();
+  bool stalled = false;
   HttpResponseHead head;
   bool head_delivered = false;
   Status sink_status;
@@ -64,14 +70,22 @@ size_t HeaderCallback(char* data, size_t size, size_t nitems, void* userp) {
   return n;
 }
 
+// Called by curl often while a transfer runs, and about once a second when
+// nothing arrives: the place to notice cancellation and stalls.
 int ProgressCallback(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* cancel = static_cast<const std::atomic<bool>*>(userp);
-  return cancel->load() ? 1 : 0;  // non-zero aborts the transfer
+  auto* t = static_cast<Transfer*>(userp);
+  if (t->cancel != nullptr && t->cancel->load()) return 1;  // non-zero aborts the transfer
+  if (std::chrono::steady_clock::now() - t->last_data > t->stall_timeout) {
+    t->stalled = true;
+    return 1;
+  }
+  return 0;
 }
 
 size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   const size_t n = size * nmemb;
+  t->last_data = std::chrono::steady_clock::now();
   Status s = t->DeliverHead();
   if (s.ok()) s = t->sink->OnData(std::string_view(data, n));
   if (!s.ok()) {
@@ -127,8 +141,6 @@ class CurlHttpClient final : public HttpClient {
     api->easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     api->easy_setopt(curl, CURLOPT_USERAGENT, "tfhub/" TFHUB_VERSION);
     api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
-    api->easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    api->easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.stall_timeout.count()));
     api->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
     api->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
     api->easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
@@ -139,16 +151,19 @@ class CurlHttpClient final : public HttpClient {
     api->easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
     api->easy_setopt(curl, CURLOPT_WRITEDATA, &t);
 
-    if (request.cancel != nullptr) {
-      api->easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-      api->easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, ProgressCallback);
-      api->easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
-    }
+    t.cancel = request.cancel;
+    t.stall_timeout = request.stall_timeout;
+    api->easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    api->easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, ProgressCallback);
+    api->easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
 
     const CURLcode rc = api->easy_perform(curl);
     Status status;
     if (!t.sink_status.ok()) {
       status = t.sink_status;
+    } else if (rc != CURLE_OK && t.stalled) {
+      status = DeadlineExceededError("GET " + request.url + " stalled: no data for " +
+                                     std::to_string(request.stall_timeout.count()) + " s");
     } else if (rc != CURLE_OK) {
       status = TransportError(*api, rc, errbuf, request.url);
     } else {

@@ -29,8 +29,9 @@ struct HttpRequest {
   // Checked while the transfer runs (at least once a second): when true,
   // the transfer stops with Aborted. May be null.
   const std::atomic<bool>* cancel = nullptr;
-  // A transfer slower than 1 byte/s for this long is aborted (stall).
-  std::chrono::seconds stall_timeout{120};
+  // A transfer that receives nothing for this long is aborted as stalled
+  // (DeadlineExceeded), connection set-up included.
+  std::chrono::seconds stall_timeout{60};
 };
 
 struct HttpResponseHead {
@@ -53,6 +54,10 @@ class HttpBodySink {
   virtual Status OnResponse(const HttpResponseHead& head) = 0;
   // Called with consecutive pieces of the body. A non-OK return aborts.
   virtual Status OnData(std::string_view chunk) = 0;
+  // The body will be delivered again from its first byte (a retry could
+  // not resume). A sink that cannot start over returns an error (the
+  // default), which ends the transfer.
+  virtual Status OnRestart() { return UnimplementedError("cannot restart the body"); }
 };
 
 class HttpClient {

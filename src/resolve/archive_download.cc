@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "archive/streaming_extractor.h"
+#include "base/crypto_api.h"
 #include "base/strings.h"
 #include "cache/atomic_download.h"
 #include "net/http_status.h"
@@ -13,12 +14,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Feeds a 2xx body into the extractor; refuses any other status.
+// Feeds a 2xx body into an extractor writing into the temp dir; refuses any
+// other status. Hashes the archive as it passes. A restart (the retry layer
+// could not resume) throws the partial extraction away and begins anew.
 class ExtractingSink final : public net::HttpBodySink {
  public:
-  ExtractingSink(archive::StreamingExtractor* extractor, std::string_view handle, bool progress,
+  ExtractingSink(io::FileSystem* fs, std::string temp_dir, std::string_view handle,
+                 archive::StreamingExtractor::Options extract_options, bool progress,
                  const std::function<void(std::string_view)>& log)
-      : extractor_(extractor), handle_(handle), progress_(progress), log_(log) {}
+      : fs_(fs),
+        temp_dir_(std::move(temp_dir)),
+        handle_(handle),
+        extract_options_(extract_options),
+        progress_(progress),
+        log_(log) {
+    Reset();
+  }
 
   Status OnResponse(const net::HttpResponseHead& head) override {
     if (head.status < 200 || head.status > 299) return net::HttpErrorStatus(head.status, head.reason);
@@ -28,32 +39,57 @@ class ExtractingSink final : public net::HttpBodySink {
   Status OnData(std::string_view chunk) override {
     if (progress_ && Clock::now() - last_progress_ >= std::chrono::seconds(1)) {
       last_progress_ = Clock::now();
-      log_("Downloading " + std::string(handle_) + ": " +
-           base::ReadableBytes(extractor_->bytes_extracted()));
+      log_("Downloading " + std::string(handle_) + ": " + base::ReadableBytes(extractor_->bytes_extracted()));
     }
+    sha256_->Update(chunk);
     return extractor_->Push(chunk);
   }
 
+  Status OnRestart() override {
+    log_("Restarting the download of " + std::string(handle_) + " from the beginning.");
+    extractor_.reset();  // cancels and joins its threads
+    TFHUB_RETURN_IF_ERROR(fs_->DeleteRecursively(temp_dir_));
+    TFHUB_RETURN_IF_ERROR(fs_->CreateDirs(temp_dir_));
+    Reset();
+    return sha256_->status();
+  }
+
+  Result<archive::ExtractResult> Finish() { return extractor_->Finish(); }
+  Result<std::string> ArchiveSha256() { return sha256_->HexDigest(); }
+
  private:
-  archive::StreamingExtractor* extractor_;
+  void Reset() {
+    extractor_ = std::make_unique<archive::StreamingExtractor>(fs_, temp_dir_, extract_options_);
+    sha256_ = std::make_unique<base::Sha256>();
+  }
+
+  io::FileSystem* fs_;
+  const std::string temp_dir_;
   std::string_view handle_;
+  const archive::StreamingExtractor::Options extract_options_;
   bool progress_;
   const std::function<void(std::string_view)>& log_;
+  std::unique_ptr<archive::StreamingExtractor> extractor_;
+  std::unique_ptr<base::Sha256> sha256_;
   Clock::time_point last_progress_ = Clock::now();
 };
 
 Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::string& url,
                                             const ResolveOptions& options, const ResolverEnv& env,
-                                            io::FileSystem& fs, const std::string& temp_dir) {
-  archive::StreamingExtractor extractor(&fs, temp_dir);
-  ExtractingSink sink(&extractor, handle, options.log_progress, env.log);
+                                            io::FileSystem& fs, const std::string& cache_dir,
+                                            const std::string& temp_dir) {
+  archive::StreamingExtractor::Options extract;
+  extract.limits.max_bytes = options.max_extracted_bytes;
+  extract.limits.max_members = options.max_members;
+  ExtractingSink sink(&fs, temp_dir, handle, extract, options.log_progress, env.log);
   net::HttpRequest request;
   request.url = url;
   request.verify_tls = options.verify_tls;
   request.ca_file = options.ca_file;
   request.cancel = options.cancel;
+  request.stall_timeout = options.stall_timeout;
   auto head = env.http->Get(request, sink);
-  auto extracted = extractor.Finish();
+  auto extracted = sink.Finish();
 
   const std::string where = " (handle " + std::string(handle) + ", URL " + url + ")";
   if (!head.ok()) {
@@ -70,7 +106,16 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
       return InvalidArgumentError(std::string(handle) + " does not appear to be a valid module." +
                                   " (" + url + ": " + s.message() + ")");
     }
+    if (s.code() == StatusCode::kResourceExhausted && s.message().find("No space left") != std::string::npos) {
+      return ResourceExhaustedError("No space left on device in the cache directory " + cache_dir +
+                                    " while extracting " + std::string(handle) + ": " + s.message());
+    }
     return Status(s.code(), s.message() + where);
+  }
+  TFHUB_ASSIGN_OR_RETURN(std::string sha256, sink.ArchiveSha256());
+  if (!options.archive_sha256.empty() && sha256 != options.archive_sha256) {
+    return DataLossError("the archive of " + std::string(handle) + " has SHA-256 " + sha256 +
+                         ", but " + options.archive_sha256 + " was expected (URL " + url + ")");
   }
   if (options.log_progress) {
     env.log("Downloaded " + std::string(handle) + ", Total size: " + base::ReadableBytes(extracted->bytes));
@@ -78,6 +123,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
   cache::DownloadRecord record;
   record.sizes = std::move(extracted->sizes);
   record.bytes = extracted->bytes;
+  record.archive_sha256 = std::move(sha256);
   return record;
 }
 
@@ -88,6 +134,14 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
   const std::string cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(cache_dir));
   const cache::CacheLayout layout(cache_dir, handle);
+  if (options.offline) {  // the cache only: no lock, no write, no request
+    std::string why;
+    const auto state = cache::InspectModule(*fs, layout, &why);
+    if (state == cache::ModuleState::kComplete) return layout.module_dir();
+    return NotFoundError(std::string(handle) + " is not in the cache " + cache_dir +
+                         (state == cache::ModuleState::kDamaged ? " (its module dir is damaged: " + why + ")" : "") +
+                         " and offline mode is on (TFHUB_OFFLINE or --offline)");
+  }
 
   cache::AtomicDownloadOptions atomic;
   atomic.lock_timeout = options.lock_timeout;
@@ -98,7 +152,7 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
       *fs, layout, handle,
       [&](const std::string& temp_dir) {
         if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
-        return StreamArchive(handle, url, options, env, *fs, temp_dir);
+        return StreamArchive(handle, url, options, env, *fs, cache_dir, temp_dir);
       },
       atomic);
 }

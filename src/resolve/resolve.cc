@@ -5,6 +5,7 @@
 
 #include "io/file_system.h"
 #include "net/curl_http_client.h"
+#include "net/retrying_http_client.h"
 #include "resolve/resolver.h"
 
 namespace tfhub {
@@ -23,11 +24,15 @@ Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions
 }  // namespace resolvers
 
 Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {
-  static net::HttpClient* const http = net::NewCurlHttpClient().release();
+  static net::HttpClient* const curl = net::NewCurlHttpClient().release();
   resolvers::ResolverEnv env;
-  env.http = http;
   env.file_systems = &io::FileSystemRegistry::Default();
   env.log = options.log ? options.log : [](std::string_view line) { std::cerr << line << '\n'; };
+  net::RetryOptions retry;
+  retry.max_attempts = options.max_attempts;
+  retry.initial_backoff = options.retry_initial_backoff;
+  const auto http = net::NewRetryingHttpClient(curl, retry, env.log);
+  env.http = http.get();
   return resolvers::ResolveWithEnv(handle, options, env);
 }
 

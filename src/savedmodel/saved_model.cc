@@ -1,6 +1,7 @@
 // tfhub::SavedModel: saved_model.pb[txt] + the variables/ tensor bundle.
 #include "tfhub/saved_model.h"
 
+#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
@@ -45,6 +46,22 @@ class TfTypeFinder : public google::protobuf::TextFormat::Finder {
     if (full.rfind("tensorflow.", 0) == 0) full = "tfhub.tf." + full.substr(11);
     return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(full);
   }
+};
+
+// Keeps the first error; drops warnings (AllowUnknownField warns about every
+// field this subset does not model, e.g. graph_def).
+class TextErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (first_.empty()) {
+      first_ = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+    }
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
 };
 
 // Reads a whole file through the filesystem's positional-read interface.
@@ -141,8 +158,10 @@ Result<std::unique_ptr<SavedModel>> SavedModel::Open(const std::string& export_d
     parser.SetFinder(&finder);
     parser.AllowUnknownField(true);
     parser.AllowUnknownExtension(true);
+    TextErrors errors;
+    parser.RecordErrorsTo(&errors);
     if (!parser.ParseFromString(text, &proto)) {
-      return DataLossError(pbtxt_path + " is not a valid text-format SavedModel");
+      return DataLossError(pbtxt_path + " is not a valid text-format SavedModel: " + errors.first());
     }
   }
   impl->schema_version = proto.saved_model_schema_version();

@@ -142,6 +142,19 @@ TEST_F(CliTest, ProgressGoesToStderrAndStdoutStaysClean) {
   EXPECT_THAT(r.err, HasSubstr("Downloaded " + handle + ", Total size: "));
 }
 
+TEST_F(CliTest, Sha256PinAndBadSettings) {
+  const std::string handle = Model("tfjs_times_two_int");
+  auto wrong = Tfhub({"resolve", handle, "--sha256", std::string(64, 'A')}, {{"TFHUB_CACHE_DIR", dir_.path()}});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("SHA-256"));
+  EXPECT_THAT(test::ListDir(dir_.path()), IsEmpty());
+  auto malformed = Tfhub({"resolve", handle, "--sha256", "xyz"});
+  EXPECT_EQ(malformed.exit_code, 2);
+  auto timeout = Tfhub({"resolve", handle}, {{"TFHUB_LOCK_TIMEOUT_SEC", "soon"}});
+  EXPECT_EQ(timeout.exit_code, 2);
+  EXPECT_THAT(timeout.err, HasSubstr("TFHUB_LOCK_TIMEOUT_SEC"));
+}
+
 TEST_F(CliTest, VersionAndHelp) {
   auto v = Tfhub({"--version"});
   EXPECT_EQ(v.exit_code, 0);

@@ -165,6 +165,7 @@ TEST_F(ResolveHttpTest, ProgressLinesGoToTheLog) {
 // than its Content-Length.
 class BrokenServerTest : public ResolveHttpTest {
  protected:
+  BrokenServerTest() { options_.retry_initial_backoff = std::chrono::milliseconds(1); }
   static std::string ModelArchive() {
     test::ArchiveWriter w(true);
     std::string big(1 << 20, '\0');
@@ -200,6 +201,7 @@ TEST_F(BrokenServerTest, ShortBodyWithoutContentLengthIsCaughtByGzip) {
 
 TEST_F(BrokenServerTest, ServerErrorNamesStatusAndReason) {
   server_.SetRoute("/m.tar.gz", test::FakeResponse::Status(503, "Try Later"));
+  options_.max_attempts = 1;
   auto path = resolve(server_.url("/m.tar.gz"), options_);
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), StatusCode::kUnavailable);

@@ -10,6 +10,7 @@
 #include "base/sha1.h"
 #include "base/system.h"
 #include "testing/archive_builder.h"
+#include "testing/random_bytes.h"
 #include "testing/fake_http_server.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -22,20 +23,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::string Noise(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 // A small model archive: ~200 KB that does not compress.
 const std::string& ModelArchive() {
   static const std::string archive = [] {
     test::ArchiveWriter w(/*gzip=*/true);
     w.AddFile("saved_model.pb", "pb");
-    w.AddFile("variables/variables.index", Noise(1000, 1));
-    w.AddFile("variables/variables.data-00000-of-00001", Noise(200000, 2));
+    w.AddFile("variables/variables.index", test::RandomBytes(1000, 1));
+    w.AddFile("variables/variables.data-00000-of-00001", test::RandomBytes(200000, 2));
     return w.Finish();
   }();
   return archive;
@@ -95,7 +89,7 @@ TEST_F(SharedCacheTest, SixteenProcessesOneDownload) {
   EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 1u);
   EXPECT_EQ(test::ListDir(dir_.path()), CleanCache());
   EXPECT_EQ(test::ReadFileToString(Module(dir_.path()) + "/variables/variables.data-00000-of-00001"),
-            Noise(200000, 2));
+            test::RandomBytes(200000, 2));
 }
 
 TEST_F(SharedCacheTest, WaiterReturnsWhenTheHolderFinishesWithoutDownloading) {
@@ -182,7 +176,7 @@ TEST_F(SharedCacheTest, CrashCampaignSigkillAtRandomMoments) {
     EXPECT_EQ(r.out, Module(cache) + "\n");
     EXPECT_EQ(test::ListDir(cache), CleanCache()) << "iteration " << i;
     EXPECT_EQ(test::ReadFileToString(Module(cache) + "/variables/variables.data-00000-of-00001"),
-              Noise(200000, 2));
+              test::RandomBytes(200000, 2));
   }
 }
 
@@ -195,13 +189,13 @@ TEST_F(SharedCacheTest, DamagedModuleIsDownloadedAgain) {
   ASSERT_TRUE(r.ok()) << r.DebugString();
   EXPECT_THAT(r.err, HasSubstr("damaged"));
   EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 2u);
-  EXPECT_EQ(test::ReadFileToString(data), Noise(200000, 2));
+  EXPECT_EQ(test::ReadFileToString(data), test::RandomBytes(200000, 2));
   EXPECT_EQ(test::ListDir(dir_.path()), CleanCache());
   // Truncation counts too.
   ASSERT_EQ(truncate(data.c_str(), 10), 0);
   ASSERT_TRUE(Resolve(dir_.path()).ok());
   EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 3u);
-  EXPECT_EQ(test::ReadFileToString(data), Noise(200000, 2));
+  EXPECT_EQ(test::ReadFileToString(data), test::RandomBytes(200000, 2));
 }
 
 TEST_F(SharedCacheTest, PythonWrittenModuleIsTrustedAsPythonDoes) {

@@ -1,0 +1,45 @@
+#include "net/retry.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+
+namespace tfhub::net {
+
+bool IsRetryable(const Status& status) {
+  return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded;
+}
+
+std::chrono::milliseconds Backoff(const RetryOptions& options, int attempt,
+                                  std::optional<std::chrono::seconds> retry_after, std::mt19937& rng) {
+  if (retry_after) {
+    return std::min<std::chrono::milliseconds>(*retry_after, options.max_backoff);
+  }
+  auto cap = options.initial_backoff;
+  for (int i = 2; i < attempt && cap < options.max_backoff; ++i) cap *= 2;
+  cap = std::min(cap, options.max_backoff);
+  std::uniform_int_distribution<long long> dist(0, cap.count());
+  return std::chrono::milliseconds(dist(rng));
+}
+
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
+  if (value.empty() || value.size() > 9) return std::nullopt;
+  long long secs = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    secs = secs * 10 + (c - '0');
+  }
+  return std::chrono::seconds(secs);
+}
+
+bool SleepUnlessCancelled(std::chrono::milliseconds d, const std::atomic<bool>* cancel) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  for (;;) {
+    if (cancel != nullptr && cancel->load()) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
+  }
+}
+
+}  // namespace tfhub::net

@@ -1,0 +1,145 @@
+#include "net/retrying_http_client.h"
+
+#include <cstdlib>
+#include <random>
+
+#include "net/http_status.h"
+
+namespace tfhub::net {
+
+namespace {
+
+// The strong validator for If-Range: a strong ETag, else Last-Modified.
+std::string ValidatorOf(const HttpResponseHead& head) {
+  if (auto etag = head.Header("ETag"); etag && !etag->empty() && etag->rfind("W/", 0) != 0) return *etag;
+  if (auto lm = head.Header("Last-Modified"); lm) return *lm;
+  return {};
+}
+
+// Where a 206's Content-Range says the part starts ("bytes 100-199/200").
+std::optional<uint64_t> RangeStart(const HttpResponseHead& head) {
+  auto cr = head.Header("Content-Range");
+  if (!cr || cr->rfind("bytes ", 0) != 0) return std::nullopt;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(cr->c_str() + 6, &end, 10);
+  if (end == cr->c_str() + 6 || *end != '-') return std::nullopt;
+  return v;
+}
+
+// State that lives across attempts.
+struct Progress {
+  uint64_t delivered = 0;     // body bytes the caller's sink has
+  bool head_delivered = false;
+  std::string validator;
+};
+
+// One attempt's sink: turns a response into the continuation of the body the
+// caller's sink is receiving.
+class AttemptSink final : public HttpBodySink {
+ public:
+  AttemptSink(HttpBodySink* outer, Progress* progress, bool resuming)
+      : outer_(outer), progress_(progress), resuming_(resuming) {}
+
+  Status OnResponse(const HttpResponseHead& head) override {
+    if (head.status < 200 || head.status > 299) {
+      if (auto ra = head.Header("Retry-After")) retry_after_ = ParseRetryAfter(*ra);
+      return HttpErrorStatus(head.status, head.reason);
+    }
+    if (resuming_ && head.status == 206 && RangeStart(head) == progress_->delivered) {
+      return Status::Ok();  // the same body goes on
+    }
+    if (progress_->delivered > 0) {
+      // The range was ignored or the object changed: start over.
+      if (Status s = outer_->OnRestart(); !s.ok()) return SinkFailed(std::move(s));
+      progress_->delivered = 0;
+      restarted_ = true;
+    }
+    if (head.status == 206) return SinkFailed(DataLossError("unexpected partial content (206) from the server"));
+    progress_->validator = ValidatorOf(head);
+    if (!progress_->head_delivered || restarted_) {
+      progress_->head_delivered = true;
+      if (Status s = outer_->OnResponse(head); !s.ok()) return SinkFailed(std::move(s));
+    }
+    return Status::Ok();
+  }
+
+  Status OnData(std::string_view chunk) override {
+    if (Status s = outer_->OnData(chunk); !s.ok()) return SinkFailed(std::move(s));
+    progress_->delivered += chunk.size();
+    return Status::Ok();
+  }
+
+  bool sink_failed() const { return sink_failed_; }
+  bool restarted() const { return restarted_; }
+  std::optional<std::chrono::seconds> retry_after() const { return retry_after_; }
+
+ private:
+  Status SinkFailed(Status s) {
+    sink_failed_ = true;
+    return s;
+  }
+
+  HttpBodySink* outer_;
+  Progress* progress_;
+  bool resuming_;
+  bool sink_failed_ = false;
+  bool restarted_ = false;
+  std::optional<std::chrono::seconds> retry_after_;
+};
+
+class RetryingHttpClient final : public HttpClient {
+ public:
+  RetryingHttpClient(HttpClient* base, RetryOptions options, std::function<void(std::string_view)> log)
+      : base_(base), options_(options), log_(std::move(log)) {}
+
+  Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) override {
+    std::mt19937 rng(std::random_device{}());
+    Progress progress;
+    Status last;
+    std::optional<std::chrono::seconds> retry_after;
+    const int attempts = std::max(1, options_.max_attempts);
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+      const bool resuming = progress.delivered > 0 && !progress.validator.empty();
+      if (attempt > 1) {
+        const auto wait = Backoff(options_, attempt, retry_after, rng);
+        if (log_) {
+          log_("Retrying GET " + request.url + " in " + std::to_string(wait.count()) + " ms (attempt " +
+               std::to_string(attempt) + " of " + std::to_string(attempts) +
+               (resuming ? ", resuming at byte " + std::to_string(progress.delivered)
+                         : progress.delivered > 0 ? ", from the start: no validator to resume with" : "") +
+               "): " + last.message());
+        }
+        if (!SleepUnlessCancelled(wait, request.cancel)) return AbortedError("GET " + request.url + " interrupted");
+      }
+      HttpRequest req = request;
+      if (resuming) {
+        req.headers.push_back("Range: bytes=" + std::to_string(progress.delivered) + "-");
+        req.headers.push_back("If-Range: " + progress.validator);
+      }
+      AttemptSink attempt_sink(&sink, &progress, resuming);
+      auto head = base_->Get(req, attempt_sink);
+      if (head.ok()) return head;
+      last = head.status();
+      if (attempt_sink.sink_failed() || !IsRetryable(last)) return last;
+      if (request.cancel != nullptr && request.cancel->load()) return last;
+      retry_after = attempt_sink.retry_after();
+    }
+    if (attempts == 1) return last;  // retries off: the error as it was
+    return AbortedError("GET " + request.url + " failed after " + std::to_string(attempts) +
+                        " attempts: " + last.message());
+  }
+
+ private:
+  HttpClient* base_;
+  RetryOptions options_;
+  std::function<void(std::string_view)> log_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> NewRetryingHttpClient(HttpClient* base, RetryOptions options,
+                                                  std::function<void(std::string_view)> log) {
+  return std::make_unique<RetryingHttpClient>(base, options, std::move(log));
+}
+
+}  // namespace tfhub::net

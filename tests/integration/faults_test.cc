@@ -1,0 +1,257 @@
+// The fault campaign: a scripted server that cuts, stalls, fails, throttles
+// and lies. Each case ends in success (checked file by file) or in a clear
+// error — never in a module dir that is incomplete.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <thread>
+
+#include "base/sha1.h"
+#include "testing/archive_builder.h"
+#include "testing/random_bytes.h"
+#include "testing/fake_http_server.h"
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+#include "tfhub/resolve.h"
+
+namespace tfhub::itest {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+std::string Archive(unsigned seed) {
+  test::ArchiveWriter w(/*gzip=*/true);
+  w.AddFile("saved_model.pb", "pb" + std::to_string(seed));
+  w.AddFile("variables/variables.data-00000-of-00001", test::RandomBytes(300000, seed));
+  return w.Finish();
+}
+
+// Serves `body` with an ETag and honours "Range: bytes=N-" + If-Range, as
+// Cloud Storage and nginx do; the first `cuts` responses break off halfway.
+test::FakeResponse RangeAware(const test::FakeRequest& req, const std::string& body, const std::string& etag,
+                              bool cut) {
+  test::FakeResponse r = test::FakeResponse::Ok(body);
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Accept-Ranges", "bytes");
+  const auto range = req.Header("Range");
+  const auto if_range = req.Header("If-Range");
+  if (range && range->rfind("bytes=", 0) == 0 && (!if_range || *if_range == etag)) {
+    const size_t from = std::stoul(range->substr(6));
+    r.status = 206;
+    r.reason = "Partial Content";
+    r.body = body.substr(from);
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
+                                               std::to_string(body.size() - 1) + "/" + std::to_string(body.size()));
+  }
+  if (cut) r.cut_after_bytes = r.body.size() / 2;
+  return r;
+}
+
+class FaultsTest : public ::testing::Test {
+ protected:
+  FaultsTest() {
+    options_.cache_dir = cache_.path();
+    options_.retry_initial_backoff = std::chrono::milliseconds(1);
+    options_.log = [this](std::string_view line) {
+      std::lock_guard lock(mu_);
+      log_.emplace_back(line);
+    };
+    handle_ = server_.url("/m.tar.gz");
+  }
+
+  // The resolve succeeded and the module holds exactly archive `seed`.
+  void ExpectModule(const Result<std::string>& path, unsigned seed) {
+    ASSERT_TRUE(path.ok()) << path.status().ToString();
+    EXPECT_EQ(test::ReadFileToString(*path + "/saved_model.pb"), "pb" + std::to_string(seed));
+    EXPECT_EQ(test::ReadFileToString(*path + "/variables/variables.data-00000-of-00001"), test::RandomBytes(300000, seed));
+    EXPECT_EQ(test::ListDir(cache_.path()).size(), 2u);  // module + descriptor only
+  }
+
+  void ExpectNothingCached() { EXPECT_THAT(test::ListDir(cache_.path()), IsEmpty()); }
+
+  std::vector<std::string> Log() {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
+
+  test::FakeHttpServer server_;
+  test::TempDir cache_{"tfhub_faults"};
+  ResolveOptions options_;
+  std::string handle_;
+  std::mutex mu_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(FaultsTest, CutBodyIsResumedWithRangeAndIfRange) {
+  const std::string body = Archive(1);
+  std::atomic<int> n{0};
+  server_.SetHandler([&](const test::FakeRequest& req) { return RangeAware(req, body, "\"v1\"", n++ == 0); });
+  ExpectModule(resolve(handle_, options_), 1);
+  const auto requests = server_.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].Header("Range"), "bytes=" + std::to_string(body.size() / 2) + "-");
+  EXPECT_EQ(requests[1].Header("If-Range"), "\"v1\"");
+  EXPECT_THAT(Log(), Contains(HasSubstr("resuming at byte")));
+}
+
+TEST_F(FaultsTest, CutBodyWithoutRangeSupportRestartsFromZero) {
+  test::FakeResponse cut = test::FakeResponse::Ok(Archive(2));
+  cut.cut_after_bytes = cut.body.size() / 2;
+  cut.headers.emplace_back("ETag", "\"v2\"");
+  test::FakeResponse full = test::FakeResponse::Ok(Archive(2));  // ignores Range: 200, whole body
+  server_.SetRoute("/m.tar.gz", std::vector<test::FakeResponse>{cut, full});
+  ExpectModule(resolve(handle_, options_), 2);
+  EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 2u);
+  EXPECT_THAT(Log(), Contains(HasSubstr("from the beginning")));
+}
+
+TEST_F(FaultsTest, ObjectChangedBetweenAttemptsRestartsWithTheNewObject) {
+  const std::string old_body = Archive(3), new_body = Archive(4);
+  std::atomic<int> n{0};
+  server_.SetHandler([&](const test::FakeRequest& req) {
+    return n++ == 0 ? RangeAware(req, old_body, "\"old\"", true) : RangeAware(req, new_body, "\"new\"", false);
+  });
+  ExpectModule(resolve(handle_, options_), 4);
+}
+
+TEST_F(FaultsTest, StallIsDetectedAndRetried) {
+  test::FakeResponse stall = test::FakeResponse::Ok(Archive(5));
+  stall.cut_after_bytes = 1000;
+  stall.stall_after_cut = true;
+  server_.SetRoute("/m.tar.gz", std::vector<test::FakeResponse>{stall, test::FakeResponse::Ok(Archive(5))});
+  options_.stall_timeout = std::chrono::seconds(1);
+  ExpectModule(resolve(handle_, options_), 5);
+  EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 2u);
+  server_.ReleaseStalls();
+}
+
+TEST_F(FaultsTest, ServerErrorsThenSuccess) {
+  server_.SetRoute("/m.tar.gz", std::vector<test::FakeResponse>{test::FakeResponse::Status(500, "Oops"),
+                                                                 test::FakeResponse::Status(503, "Busy"),
+                                                                 test::FakeResponse::Ok(Archive(6))});
+  ExpectModule(resolve(handle_, options_), 6);
+  EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 3u);
+  EXPECT_THAT(Log(), Contains(HasSubstr("HTTP Error 503: Busy")));
+}
+
+TEST_F(FaultsTest, TooManyRequestsHonoursRetryAfter) {
+  test::FakeResponse busy = test::FakeResponse::Status(429, "Too Many Requests");
+  busy.headers.emplace_back("Retry-After", "1");
+  server_.SetRoute("/m.tar.gz", std::vector<test::FakeResponse>{busy, test::FakeResponse::Ok(Archive(7))});
+  const auto start = std::chrono::steady_clock::now();
+  ExpectModule(resolve(handle_, options_), 7);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
+TEST_F(FaultsTest, BodyShorterThanContentLengthIsRetried) {
+  test::FakeResponse liar = test::FakeResponse::Ok(Archive(8));
+  liar.declared_content_length = liar.body.size() + 1000;
+  server_.SetRoute("/m.tar.gz", std::vector<test::FakeResponse>{liar, test::FakeResponse::Ok(Archive(8))});
+  ExpectModule(resolve(handle_, options_), 8);
+}
+
+TEST_F(FaultsTest, SlowDripSucceeds) {
+  test::FakeResponse drip = test::FakeResponse::Ok(Archive(9));
+  drip.bytes_per_second = drip.body.size() * 2;  // ~0.5 s
+  server_.SetRoute("/m.tar.gz", drip);
+  ExpectModule(resolve(handle_, options_), 9);
+}
+
+TEST_F(FaultsTest, PermanentErrorsAreNotRetried) {
+  server_.SetRoute("/m.tar.gz", test::FakeResponse::Status(403, "Forbidden"));
+  auto path = resolve(handle_, options_);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 1u);
+  ExpectNothingCached();
+}
+
+TEST_F(FaultsTest, RedirectLoopIsAClearErrorWithoutRetries) {
+  server_.SetRoute("/m.tar.gz", test::FakeResponse::Redirect(302, "/m.tar.gz"));
+  auto path = resolve(handle_, options_);
+  ASSERT_FALSE(path.ok());
+  EXPECT_THAT(path.status().message(), AllOf(HasSubstr(handle_), HasSubstr("edirect")));
+  EXPECT_LE(server_.RequestCount("/m.tar.gz"), 12u);  // one attempt: curl's redirect limit
+  ExpectNothingCached();
+}
+
+TEST_F(FaultsTest, AttemptsRunOut) {
+  server_.SetRoute("/m.tar.gz", test::FakeResponse::Status(503, "Down"));
+  options_.max_attempts = 3;
+  auto path = resolve(handle_, options_);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.status().code(), StatusCode::kAborted);
+  EXPECT_THAT(path.status().message(), AllOf(HasSubstr("after 3 attempts"), HasSubstr("HTTP Error 503: Down")));
+  EXPECT_EQ(server_.RequestCount("/m.tar.gz"), 3u);
+  ExpectNothingCached();
+}
+
+TEST_F(FaultsTest, PinnedSha256) {
+  const std::string body = Archive(10);
+  server_.SetRoute("/m.tar.gz", test::FakeResponse::Ok(body));
+  options_.archive_sha256 = std::string(64, '0');
+  auto bad = resolve(handle_, options_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(bad.status().message(), HasSubstr("SHA-256"));
+  ExpectNothingCached();
+
+  // The real digest, as recorded by an unpinned resolve elsewhere.
+  test::TempDir other;
+  ResolveOptions unpinned = options_;
+  unpinned.cache_dir = other.path();
+  unpinned.archive_sha256.clear();
+  ASSERT_TRUE(resolve(handle_, unpinned).ok());
+  const std::string d = test::ReadFileToString(other.path() + "/" + base::Sha1Hex(handle_) + ".descriptor.txt");
+  const auto at = d.find("tfhub-Archive-SHA256: ");
+  ASSERT_NE(at, std::string::npos) << d;
+  options_.archive_sha256 = d.substr(at + 22, 64);
+  ExpectModule(resolve(handle_, options_), 10);
+}
+
+TEST_F(FaultsTest, CancelStopsAStalledDownloadAndCleansUp) {
+  test::FakeResponse stall = test::FakeResponse::Ok(Archive(11));
+  stall.cut_after_bytes = 1000;
+  stall.stall_after_cut = true;
+  server_.SetRoute("/m.tar.gz", stall);
+  std::atomic<bool> cancel{false};
+  options_.cancel = &cancel;
+  std::thread canceller([&] {
+    if (server_.WaitForStalls(1)) cancel = true;
+  });
+  auto path = resolve(handle_, options_);
+  canceller.join();
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.status().code(), StatusCode::kAborted) << path.status().ToString();
+  ExpectNothingCached();
+  server_.ReleaseStalls();
+}
+
+// A 1 MiB tmpfs as the cache dir: the archive cannot fit.
+TEST_F(FaultsTest, DiskFullIsAClearErrorAndLeavesNothing) {
+  test::TempDir mnt("tfhub_tmpfs");
+  auto mount = test::RunProcess({"mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.path()});
+  ASSERT_TRUE(mount.ok()) << mount.DebugString();
+  struct Unmount {
+    std::string path;
+    ~Unmount() { test::RunProcess({"umount", path}); }
+  } unmount{mnt.path()};
+  test::ArchiveWriter w(true);
+  w.AddFile("big", test::RandomBytes(3 << 20, 12));
+  server_.SetRoute("/m.tar.gz", test::FakeResponse::Ok(w.Finish()));
+  options_.cache_dir = mnt.path() + "/cache";
+  auto path = resolve(handle_, options_);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(path.status().message(),
+              AllOf(StartsWith("No space left on device in the cache directory " + options_.cache_dir)));
+  EXPECT_THAT(test::ListDir(options_.cache_dir), IsEmpty());
+}
+
+}  // namespace
+}  // namespace tfhub::itest
