@@ -13,7 +13,7 @@ struct IsalApi {
   decltype(&::isal_inflate_init) isal_inflate_init;
   decltype(&::isal_inflate_reset) isal_inflate_reset;
   decltype(&::isal_inflate) isal_inflate;
-  // CRC32C (Castagnoli) without pre/post inversion (see savedmodel/crc32c.h).
+  // CRC32C (Castagnoli) without pre/post inversion (see base/crc32c.h).
   decltype(&::crc32_iscsi) crc32_iscsi;
 };
 

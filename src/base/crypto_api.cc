@@ -12,6 +12,7 @@ Result<const CryptoApi*> Load() {
   TFHUB_BIND(lib, &api, EVP_MD_CTX_new);
   TFHUB_BIND(lib, &api, EVP_MD_CTX_free);
   TFHUB_BIND(lib, &api, EVP_sha256);
+  TFHUB_BIND(lib, &api, EVP_md5);
   TFHUB_BIND(lib, &api, EVP_DigestInit_ex);
   TFHUB_BIND(lib, &api, EVP_DigestUpdate);
   TFHUB_BIND(lib, &api, EVP_DigestFinal_ex);
@@ -24,7 +25,7 @@ Result<const CryptoApi*> Crypto() {
   return api;
 }
 
-Sha256::Sha256() {
+Digest::Digest(Algorithm algorithm) {
   auto api = Crypto();
   if (!api.ok()) {
     status_ = api.status();
@@ -32,27 +33,33 @@ Sha256::Sha256() {
   }
   api_ = *api;
   ctx_ = api_->EVP_MD_CTX_new();
-  if (ctx_ == nullptr || api_->EVP_DigestInit_ex(ctx_, api_->EVP_sha256(), nullptr) != 1) {
-    status_ = InternalError("cannot initialise SHA-256");
+  const EVP_MD* md = algorithm == Algorithm::kSha256 ? api_->EVP_sha256() : api_->EVP_md5();
+  if (ctx_ == nullptr || api_->EVP_DigestInit_ex(ctx_, md, nullptr) != 1) {
+    status_ = InternalError("cannot initialise a digest");
   }
 }
 
-Sha256::~Sha256() {
+Digest::~Digest() {
   if (ctx_ != nullptr) api_->EVP_MD_CTX_free(ctx_);
 }
 
-void Sha256::Update(std::string_view data) {
+void Digest::Update(std::string_view data) {
   if (status_.ok() && api_->EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
-    status_ = InternalError("SHA-256 update failed");
+    status_ = InternalError("digest update failed");
   }
 }
 
-Result<std::string> Sha256::HexDigest() {
+Result<std::string> Digest::Final() {
   if (!status_.ok()) return status_;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (api_->EVP_DigestFinal_ex(ctx_, digest, &len) != 1) return InternalError("SHA-256 final failed");
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+  if (api_->EVP_DigestFinal_ex(ctx_, digest, &len) != 1) return InternalError("digest final failed");
+  return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+Result<std::string> Digest::HexDigest() {
+  TFHUB_ASSIGN_OR_RETURN(std::string raw, Final());
+  return HexEncode(raw);
 }
 
 }  // namespace tfhub::base

@@ -15,6 +15,7 @@ struct CryptoApi {
   decltype(&::EVP_MD_CTX_new) EVP_MD_CTX_new;
   decltype(&::EVP_MD_CTX_free) EVP_MD_CTX_free;
   decltype(&::EVP_sha256) EVP_sha256;
+  decltype(&::EVP_md5) EVP_md5;
   decltype(&::EVP_DigestInit_ex) EVP_DigestInit_ex;
   decltype(&::EVP_DigestUpdate) EVP_DigestUpdate;
   decltype(&::EVP_DigestFinal_ex) EVP_DigestFinal_ex;
@@ -23,24 +24,38 @@ struct CryptoApi {
 // Loads libcrypto.so.3 once. Errors: FailedPrecondition when missing.
 Result<const CryptoApi*> Crypto();
 
-// Incremental SHA-256.
-class Sha256 {
+// An incremental digest (SHA-256 or MD5) through libcrypto's EVP interface.
+class Digest {
  public:
+  enum class Algorithm { kSha256, kMd5 };
+
   // Fails (status()) when libcrypto cannot be loaded.
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
+  explicit Digest(Algorithm algorithm);
+  ~Digest();
+  Digest(const Digest&) = delete;
+  Digest& operator=(const Digest&) = delete;
 
   const Status& status() const { return status_; }
   void Update(std::string_view data);
-  // Lowercase hex digest; the object cannot be updated afterwards.
+  // The raw digest bytes; the object cannot be updated afterwards.
+  Result<std::string> Final();
+  // Final(), in lowercase hex.
   Result<std::string> HexDigest();
 
  private:
   const CryptoApi* api_ = nullptr;
   EVP_MD_CTX* ctx_ = nullptr;
   Status status_;
+};
+
+class Sha256 : public Digest {
+ public:
+  Sha256() : Digest(Algorithm::kSha256) {}
+};
+
+class Md5 : public Digest {
+ public:
+  Md5() : Digest(Algorithm::kMd5) {}
 };
 
 }  // namespace tfhub::base

@@ -86,6 +86,52 @@ std::string HexEncode(std::string_view data) {
   return out;
 }
 
+namespace {
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}  // namespace
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    uint32_t v = 0;
+    int pad = 0;
+    for (size_t j = 0; j < 4; ++j) {
+      const char c = text[i + j];
+      uint32_t d = 0;
+      if (c == '=') {
+        if (i + 4 != text.size() || j < 2) return std::nullopt;
+        ++pad;
+      } else {
+        if (pad > 0) return std::nullopt;
+        const char* p = std::strchr(kBase64, c);
+        if (c == '\0' || p == nullptr) return std::nullopt;
+        d = static_cast<uint32_t>(p - kBase64);
+      }
+      v = (v << 6) | d;
+    }
+    out += static_cast<char>(v >> 16);
+    if (pad < 2) out += static_cast<char>((v >> 8) & 0xff);
+    if (pad < 1) out += static_cast<char>(v & 0xff);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view data) {
+  std::string out;
+  for (size_t i = 0; i < data.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(data[i])) << 16;
+    if (i + 1 < data.size()) v |= static_cast<uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8;
+    if (i + 2 < data.size()) v |= static_cast<unsigned char>(data[i + 2]);
+    out += kBase64[(v >> 18) & 63];
+    out += kBase64[(v >> 12) & 63];
+    out += i + 1 < data.size() ? kBase64[(v >> 6) & 63] : '=';
+    out += i + 2 < data.size() ? kBase64[v & 63] : '=';
+  }
+  return out;
+}
+
 std::string ErrnoText(int err) {
   char buf[256];
   // GNU strerror_r returns the message pointer (may not use buf).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,12 @@ std::string_view TrimWhitespace(std::string_view s);
 
 // Lowercase hex of `data`.
 std::string HexEncode(std::string_view data);
+
+// Standard base64 (RFC 4648, with padding) decoded; nullopt if malformed.
+std::optional<std::string> Base64Decode(std::string_view text);
+
+// Standard base64 with padding.
+std::string Base64Encode(std::string_view data);
 
 // Human-readable errno text: "No such file or directory".
 std::string ErrnoText(int err);

@@ -37,6 +37,18 @@ TEST(StringsTest, TrimAndHex) {
   EXPECT_EQ(HexEncode(std::string("\x01\xab", 2)), "01ab");
 }
 
+TEST(StringsTest, Base64) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  for (const char* s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) EXPECT_EQ(Base64Decode(Base64Encode(s)), s);
+  EXPECT_FALSE(Base64Decode("Zg=").has_value());
+  EXPECT_FALSE(Base64Decode("Z===").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9v!mFy").has_value());
+  EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());
+}
+
 TEST(SystemTest, RandomUidLooksLikeUuid4Hex) {
   const std::string a = RandomUid(), b = RandomUid();
   EXPECT_TRUE(std::regex_match(a, std::regex("[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}"))) << a;

@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <iostream>
+#include <vector>
 #include <string>
 
 #include "cli/cache_command.h"
@@ -59,12 +60,29 @@ int main(int argc, char** argv) {
   CLI::App* show_cmd = tfhub::cli::AddShowCommand(app, &show_args);
   tfhub::cli::CacheArgs cache_args;
   CLI::App* cache_cmd = tfhub::cli::AddCacheCommand(app, &cache_args);
+  std::vector<std::string> help_topic;
+  CLI::App* help_cmd = app.add_subcommand("help", "Show help for a command: tfhub help [COMMAND [SUBCOMMAND]]");
+  help_cmd->add_option("command", help_topic, "e.g. resolve, show, cache, cache prune");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : kExitUsage;
+  }
+
+  if (*help_cmd) {
+    const CLI::App* topic = &app;
+    for (const auto& name : help_topic) {
+      try {
+        topic = topic->get_subcommand(name);
+      } catch (const CLI::OptionNotFound&) {
+        std::cerr << "tfhub: error: no such command: " << name << '\n';
+        return kExitUsage;
+      }
+    }
+    std::cout << topic->help();
+    return 0;
   }
 
   auto options = tfhub::OptionsFromEnvironment(flags);

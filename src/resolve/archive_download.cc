@@ -3,9 +3,11 @@
 #include <chrono>
 
 #include "archive/streaming_extractor.h"
+#include "base/crc32c.h"
 #include "base/crypto_api.h"
 #include "base/strings.h"
 #include "cache/atomic_download.h"
+#include "net/goog_hash.h"
 #include "net/http_status.h"
 
 namespace tfhub::resolvers {
@@ -33,6 +35,15 @@ class ExtractingSink final : public net::HttpBodySink {
 
   Status OnResponse(const net::HttpResponseHead& head) override {
     if (head.status < 200 || head.status > 299) return net::HttpErrorStatus(head.status, head.reason);
+    // The server's digests of the whole object (Cloud Storage's x-goog-hash).
+    expected_ = net::ParseGoogHash(head);
+    crc32c_ = 0;
+    md5_.reset();
+    if (expected_.crc32c) TFHUB_RETURN_IF_ERROR(base::crc32c::Init());
+    if (expected_.md5) {
+      md5_ = std::make_unique<base::Md5>();
+      TFHUB_RETURN_IF_ERROR(md5_->status());
+    }
     return Status::Ok();
   }
 
@@ -42,6 +53,8 @@ class ExtractingSink final : public net::HttpBodySink {
       log_("Downloading " + std::string(handle_) + ": " + base::ReadableBytes(extractor_->bytes_extracted()));
     }
     sha256_->Update(chunk);
+    if (expected_.crc32c) crc32c_ = base::crc32c::Extend(crc32c_, chunk);
+    if (md5_) md5_->Update(chunk);
     return extractor_->Push(chunk);
   }
 
@@ -55,6 +68,21 @@ class ExtractingSink final : public net::HttpBodySink {
   }
 
   Result<archive::ExtractResult> Finish() { return extractor_->Finish(); }
+
+  // Checks the whole download against the server's x-goog-hash, if it sent
+  // one: DataLoss on a mismatch.
+  Status CheckServerDigests() {
+    if (expected_.crc32c && crc32c_ != *expected_.crc32c) {
+      return DataLossError("the download does not match the server's crc32c (x-goog-hash): corrupted in transit");
+    }
+    if (md5_) {
+      TFHUB_ASSIGN_OR_RETURN(std::string md5, md5_->Final());
+      if (md5 != *expected_.md5) {
+        return DataLossError("the download does not match the server's md5 (x-goog-hash): corrupted in transit");
+      }
+    }
+    return Status::Ok();
+  }
   Result<std::string> ArchiveSha256() { return sha256_->HexDigest(); }
 
  private:
@@ -71,6 +99,9 @@ class ExtractingSink final : public net::HttpBodySink {
   const std::function<void(std::string_view)>& log_;
   std::unique_ptr<archive::StreamingExtractor> extractor_;
   std::unique_ptr<base::Sha256> sha256_;
+  net::GoogHash expected_;
+  uint32_t crc32c_ = 0;
+  std::unique_ptr<base::Md5> md5_;
   Clock::time_point last_progress_ = Clock::now();
 };
 
@@ -112,6 +143,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
     }
     return Status(s.code(), s.message() + where);
   }
+  if (Status s = sink.CheckServerDigests(); !s.ok()) return Status(s.code(), s.message() + where);
   TFHUB_ASSIGN_OR_RETURN(std::string sha256, sink.ArchiveSha256());
   if (!options.archive_sha256.empty() && sha256 != options.archive_sha256) {
     return DataLossError("the archive of " + std::string(handle) + " has SHA-256 " + sha256 +

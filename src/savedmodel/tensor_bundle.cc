@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "savedmodel/crc32c.h"
+#include "base/crc32c.h"
 #include "savedmodel/leveldb_file.h"
 #include "savedmodel/proto/tensor_bundle.pb.h"
 #include "savedmodel/shape.h"
@@ -226,10 +226,10 @@ Result<Tensor> TensorBundle::Read(const VariableInfo& entry) const {
   if (entry.dtype == DataType::kString) return DecodeStrings(entry, n, *raw, file_name);
 
   if (options_.verify_checksums) {
-    TFHUB_RETURN_IF_ERROR(crc32c::Init());
-    const uint32_t actual = crc32c::Value(
+    TFHUB_RETURN_IF_ERROR(base::crc32c::Init());
+    const uint32_t actual = base::crc32c::Value(
         std::string_view(reinterpret_cast<const char*>(raw->data()), raw->size()));
-    const uint32_t expected = crc32c::Unmask(entry.masked_crc32c);
+    const uint32_t expected = base::crc32c::Unmask(entry.masked_crc32c);
     if (actual != expected) {
       return DataLossError("checksum mismatch for " + what + " in " + file_name + " at bytes " +
                            Range(entry) + ": index says crc32c " + Hex32(expected) +
@@ -271,23 +271,23 @@ Result<Tensor> TensorBundle::DecodeStrings(const VariableInfo& entry, int64_t n,
   p += 4;
 
   if (options_.verify_checksums) {
-    TFHUB_RETURN_IF_ERROR(crc32c::Init());
+    TFHUB_RETURN_IF_ERROR(base::crc32c::Init());
     uint32_t crc = 0;
     for (uint64_t len : lengths) {
       char buf[8];
       const size_t width = len <= 0xFFFFFFFFu ? 4 : 8;
       for (size_t b = 0; b < width; ++b) buf[b] = static_cast<char>((len >> (8 * b)) & 0xff);
-      crc = crc32c::Extend(crc, std::string_view(buf, width));
+      crc = base::crc32c::Extend(crc, std::string_view(buf, width));
     }
     const uint32_t stored = DecodeFixed32(checksum_bytes);
-    if (crc32c::Mask(crc) != stored) {
+    if (base::crc32c::Mask(crc) != stored) {
       return DataLossError("length checksum mismatch for " + where + ": stored " + Hex32(stored) +
-                           ", computed " + Hex32(crc32c::Mask(crc)));
+                           ", computed " + Hex32(base::crc32c::Mask(crc)));
     }
-    crc = crc32c::Extend(crc, std::string_view(reinterpret_cast<const char*>(checksum_bytes), 4));
-    crc = crc32c::Extend(crc, std::string_view(reinterpret_cast<const char*>(p),
+    crc = base::crc32c::Extend(crc, std::string_view(reinterpret_cast<const char*>(checksum_bytes), 4));
+    crc = base::crc32c::Extend(crc, std::string_view(reinterpret_cast<const char*>(p),
                                                static_cast<size_t>(end - p)));
-    const uint32_t expected = crc32c::Unmask(entry.masked_crc32c);
+    const uint32_t expected = base::crc32c::Unmask(entry.masked_crc32c);
     if (crc != expected) {
       return DataLossError("checksum mismatch for " + where + ": index says crc32c " +
                            Hex32(expected) + ", data has " + Hex32(crc));

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "savedmodel/crc32c.h"
+#include "base/crc32c.h"
 #include "savedmodel/proto/tensor_bundle.pb.h"
 #include "testing/temp_dir.h"
 
@@ -60,21 +60,21 @@ inline std::string Fixed32(uint32_t v) {
 
 // The TensorBundle DT_STRING layout of `strings`; *masked_crc gets the entry crc.
 inline std::string EncodeStrings(const std::vector<std::string>& strings, uint32_t* masked_crc) {
-  if (!crc32c::Init().ok()) std::abort();
+  if (!base::crc32c::Init().ok()) std::abort();
   std::string out;
   uint32_t crc = 0;
   for (const auto& s : strings) {
     out += Varint(s.size());
-    crc = crc32c::Extend(crc, Fixed32(static_cast<uint32_t>(s.size())));
+    crc = base::crc32c::Extend(crc, Fixed32(static_cast<uint32_t>(s.size())));
   }
-  const std::string length_checksum = Fixed32(crc32c::Mask(crc));
+  const std::string length_checksum = Fixed32(base::crc32c::Mask(crc));
   out += length_checksum;
-  crc = crc32c::Extend(crc, length_checksum);
+  crc = base::crc32c::Extend(crc, length_checksum);
   for (const auto& s : strings) {
     out += s;
-    crc = crc32c::Extend(crc, s);
+    crc = base::crc32c::Extend(crc, s);
   }
-  *masked_crc = crc32c::Mask(crc);
+  *masked_crc = base::crc32c::Mask(crc);
   return out;
 }
 
@@ -87,7 +87,7 @@ class BundleBuilder {
   tf::BundleEntryProto& AddRaw(const std::string& name, tf::DataType dtype,
                                std::vector<int64_t> dims, const std::string& bytes, int shard = 0,
                                size_t padding = 0) {
-    if (!crc32c::Init().ok()) std::abort();
+    if (!base::crc32c::Init().ok()) std::abort();
     std::string& data = shards_[static_cast<size_t>(shard)];
     data.append(padding, '\0');
     tf::BundleEntryProto& e = entries_[name];
@@ -97,7 +97,7 @@ class BundleBuilder {
     e.set_shard_id(shard);
     e.set_offset(static_cast<int64_t>(data.size()));
     e.set_size(static_cast<int64_t>(bytes.size()));
-    e.set_crc32c(crc32c::Mask(crc32c::Value(bytes)));
+    e.set_crc32c(base::crc32c::Mask(base::crc32c::Value(bytes)));
     data += bytes;
     return e;
   }

@@ -163,6 +163,13 @@ TEST_F(CliTest, VersionAndHelp) {
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_THAT(h.out, AllOf(HasSubstr("resolve"), HasSubstr("--tfhub_cache_dir"),
                            HasSubstr("--tfhub_model_load_format")));
+  auto help_resolve = Tfhub({"help", "resolve"});
+  EXPECT_EQ(help_resolve.exit_code, 0);
+  EXPECT_THAT(help_resolve.out, AllOf(HasSubstr("--sha256"), HasSubstr("HANDLE")));
+  auto help_prune = Tfhub({"help", "cache", "prune"});
+  EXPECT_EQ(help_prune.exit_code, 0) << help_prune.DebugString();
+  EXPECT_THAT(help_prune.out, HasSubstr("--older-than"));
+  EXPECT_EQ(Tfhub({"help", "nope"}).exit_code, 2);
   auto none = Tfhub({});
   EXPECT_EQ(none.exit_code, 2);
   auto unknown = Tfhub({"resolve"});

@@ -4,10 +4,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <random>
 #include <thread>
 
+#include "base/crc32c.h"
+#include "base/crypto_api.h"
 #include "base/sha1.h"
+#include "base/strings.h"
 #include "testing/archive_builder.h"
 #include "testing/random_bytes.h"
 #include "testing/fake_http_server.h"
@@ -212,6 +220,86 @@ TEST_F(FaultsTest, PinnedSha256) {
   ASSERT_NE(at, std::string::npos) << d;
   options_.archive_sha256 = d.substr(at + 22, 64);
   ExpectModule(resolve(handle_, options_), 10);
+}
+
+// x-goog-hash: "crc32c=<base64 big-endian>, md5=<base64>" of `body`, with
+// one of them optionally spoiled.
+std::string GoogHash(const std::string& body, bool bad_crc, bool bad_md5) {
+  EXPECT_TRUE(base::crc32c::Init().ok());
+  uint32_t crc = base::crc32c::Value(body) ^ (bad_crc ? 1u : 0u);
+  const char be[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+                      static_cast<char>(crc)};
+  base::Md5 md5;
+  md5.Update(body + (bad_md5 ? "x" : ""));
+  return "crc32c=" + base::Base64Encode(std::string(be, 4)) + ", md5=" + base::Base64Encode(*md5.Final());
+}
+
+TEST_F(FaultsTest, ServerDigestsAreChecked) {
+  const std::string body = Archive(13);
+  for (auto [bad_crc, bad_md5] : {std::pair{false, false}, std::pair{true, false}, std::pair{false, true}}) {
+    test::TempDir cache;
+    options_.cache_dir = cache.path();
+    test::FakeResponse r = test::FakeResponse::Ok(body);
+    r.headers.emplace_back("x-goog-hash", GoogHash(body, bad_crc, bad_md5));
+    server_.SetRoute("/m.tar.gz", r);
+    auto path = resolve(handle_, options_);
+    if (!bad_crc && !bad_md5) {
+      EXPECT_TRUE(path.ok()) << path.status().ToString();
+      continue;
+    }
+    ASSERT_FALSE(path.ok());
+    EXPECT_EQ(path.status().code(), StatusCode::kDataLoss);
+    EXPECT_THAT(path.status().message(), HasSubstr(bad_crc ? "crc32c" : "md5"));
+    EXPECT_THAT(test::ListDir(cache.path()), IsEmpty());
+  }
+}
+
+// A listener the fake server cannot imitate: it resets the first connection
+// before any response byte (SO_LINGER 0 gives an RST), then serves `body`.
+TEST_F(FaultsTest, ConnectionResetBeforeHeadersIsRetried) {
+  const int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(lfd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(lfd, 4), 0);
+  socklen_t len = sizeof addr;
+  getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string body = Archive(14);
+  std::thread server([&] {
+    for (int i = 0; i < 2; ++i) {
+      const int fd = accept(lfd, nullptr, nullptr);
+      if (fd < 0) return;
+      char buf[4096];
+      ssize_t got = 0, n;
+      std::string req;
+      while (req.find("\r\n\r\n") == std::string::npos && (n = read(fd, buf, sizeof buf)) > 0) {
+        req.append(buf, static_cast<size_t>(n));
+        got += n;
+      }
+      if (i == 0) {
+        linger lg{1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+      } else {
+        const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                                 "\r\nConnection: close\r\n\r\n";
+        const std::string all = head + body;
+        for (size_t off = 0; off < all.size();) {
+          const ssize_t w = write(fd, all.data() + off, all.size() - off);
+          if (w <= 0) break;
+          off += static_cast<size_t>(w);
+        }
+      }
+      close(fd);
+    }
+  });
+  const std::string handle = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/m.tar.gz";
+  auto path = resolve(handle, options_);
+  server.join();
+  close(lfd);
+  ExpectModule(path, 14);
+  EXPECT_THAT(Log(), Contains(HasSubstr("Retrying GET")));
 }
 
 TEST_F(FaultsTest, CancelStopsAStalledDownloadAndCleansUp) {

@@ -1,11 +1,11 @@
-#include "savedmodel/crc32c.h"
+#include "base/crc32c.h"
 
 #include <algorithm>
 #include <climits>
 
 #include "archive/isal_api.h"
 
-namespace tfhub::savedmodel::crc32c {
+namespace tfhub::base::crc32c {
 
 namespace {
 decltype(&::crc32_iscsi) g_crc32_iscsi = nullptr;
@@ -37,4 +37,4 @@ uint32_t Extend(uint32_t crc, std::string_view data) {
   return ~reg;
 }
 
-}  // namespace tfhub::savedmodel::crc32c
+}  // namespace tfhub::base::crc32c

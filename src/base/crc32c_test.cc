@@ -1,8 +1,8 @@
-#include "savedmodel/crc32c.h"
+#include "base/crc32c.h"
 
 #include <gtest/gtest.h>
 
-namespace tfhub::savedmodel::crc32c {
+namespace tfhub::base::crc32c {
 namespace {
 
 class Crc32cTest : public ::testing::Test {
@@ -29,4 +29,4 @@ TEST_F(Crc32cTest, MaskMatchesTheFormatNoteExample) {
 }
 
 }  // namespace
-}  // namespace tfhub::savedmodel::crc32c
+}  // namespace tfhub::base::crc32c

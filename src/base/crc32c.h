@@ -1,4 +1,4 @@
-// savedmodel::crc32c — CRC32C (Castagnoli) and the "masked" form that
+// base::crc32c — CRC32C (Castagnoli) and the "masked" form that
 // LevelDB tables and TensorBundle entries store.
 //
 // Convention (standard CRC32C, as LevelDB's crc32c::Extend): initial value
@@ -16,7 +16,7 @@
 
 #include "tfhub/result.h"
 
-namespace tfhub::savedmodel::crc32c {
+namespace tfhub::base::crc32c {
 
 // Loads ISA-L if needed; FailedPrecondition when libisal is missing.
 Status Init();
@@ -36,4 +36,4 @@ constexpr uint32_t Unmask(uint32_t masked) {
   return (rot >> 17) | (rot << 15);
 }
 
-}  // namespace tfhub::savedmodel::crc32c
+}  // namespace tfhub::base::crc32c
