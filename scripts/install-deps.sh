@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest
   nginx-light
   curl ca-certificates tar gzip time
+  clang-14 libclang-rt-14-dev zlib1g-dev  # fuzz/ (libFuzzer; zlib is gzip_fuzzer's reference)
 )
 
 for arg in "$@"; do

@@ -5,8 +5,10 @@
 # Usage: scripts/test.sh [--asan | --all] [-- EXTRA_CTEST_ARGS...]
 #   (default)  Release build in build/, run its tests
 #   --asan     ASan+UBSan build in build-asan/, run its tests
-#   --all      both, normal first, then ASan+UBSan
-# Environment: SKIP_DEPS=1 skips scripts/install-deps.sh; CTEST_TIMEOUT (default 300 s per test).
+#   --all      both, normal first, then ASan+UBSan, then a short run of every
+#              libFuzzer target (scripts/fuzz.sh, FUZZ_SECONDS per target)
+# Environment: SKIP_DEPS=1 skips scripts/install-deps.sh; CTEST_TIMEOUT (default 300 s per test);
+#   FUZZ_SECONDS (default 15); FUZZ_TARGETS (subset of fuzz targets, see scripts/fuzz.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +21,7 @@ while [[ $# -gt 0 ]]; do
     --asan) mode=asan ;;
     --all) mode=all ;;
     --) shift; ctest_extra=("$@"); break ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -57,5 +59,7 @@ case "$mode" in
     run_suite normal
     # Sub-shell so the sanitizer environment does not leak back.
     ( run_suite asan )
+    # libFuzzer targets (clang build in build-fuzz/), each on a scratch copy of its corpus.
+    scripts/fuzz.sh "${FUZZ_SECONDS:-15}" build-fuzz
     ;;
 esac

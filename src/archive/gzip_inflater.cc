@@ -54,10 +54,13 @@ Status GzipInflater::Inflate(std::string_view* input, char* out, size_t out_size
     const uint32_t in_before = st.avail_in;
     const uint32_t out_before = st.avail_out;
     const int rc = api.isal_inflate(&st);
-    input->remove_prefix(in_before - st.avail_in);
-    *produced += out_before - st.avail_out;
+    // On errors igzip's counters are not to be trusted (avail_in can even
+    // wrap around): stop before using them.
     if (rc == ISAL_INCORRECT_CHECKSUM) return DataLossError("gzip checksum mismatch: the archive is corrupt");
     if (rc < 0) return DataLossError("corrupt gzip stream (igzip error " + std::to_string(rc) + ")");
+    if (st.avail_in > in_before || st.avail_out > out_before) return InternalError("igzip counters went backwards");
+    input->remove_prefix(in_before - st.avail_in);
+    *produced += out_before - st.avail_out;
     if (st.block_state == ISAL_BLOCK_FINISH) {
       at_boundary_ = true;
       continue;

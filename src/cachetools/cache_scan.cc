@@ -201,7 +201,11 @@ Result<CacheScan> ScanCache(io::FileSystem& fs, TimesSource& times, const std::s
     }
   }
 
-  for (auto& [key, g] : groups) {
+  for (auto& group : groups) {
+    // Named references, not structured bindings: lambdas below capture them
+    // (clang before 16 cannot capture structured bindings).
+    const auto& key = group.first;
+    auto& g = group.second;
     const std::string base = io::JoinPath(cache_dir, key);
     const std::string module_dir = base;
     const std::string descriptor_path = base + ".descriptor.txt";

@@ -34,9 +34,17 @@ class LevelDbFile final : public leveldb::RandomAccessFile {
   // The first failed read as a tfhub Status, or OK.
   Status first_error() const;
 
+  // Reads the table's 48-byte footer and checks that its block handles lie
+  // inside the file — leveldb allocates a block as large as a handle says
+  // before reading it, so a crafted footer could ask for exabytes. Call it
+  // before leveldb::Table::Open; the footer is then served from memory, so
+  // it is read once. DataLoss naming the file when it is corrupt.
+  Status CheckFooter();
+
  private:
   const io::RandomAccessFile* file_;
   std::string name_;
+  std::string footer_;  // set by CheckFooter()
   mutable std::mutex mu_;
   mutable Status first_error_;  // guarded by mu_
 };

@@ -1,5 +1,7 @@
 #include "savedmodel/tensor_bundle.h"
 
+#include <new>
+
 #include <leveldb/iterator.h>
 #include <leveldb/options.h>
 #include <leveldb/table.h>
@@ -77,74 +79,83 @@ TensorBundle::TensorBundle(io::FileSystem* fs, std::string prefix, Options optio
 
 Result<std::unique_ptr<TensorBundle>> TensorBundle::Open(io::FileSystem* fs, std::string prefix,
                                                          Options options) {
-  std::unique_ptr<TensorBundle> bundle(new TensorBundle(fs, std::move(prefix), options));
-  const std::string& index = bundle->index_path_;
-  TFHUB_ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index));
+  // leveldb allocates each block as large as its handle says before reading
+  // it; a corrupt index can ask for more than exists. Such a failure is the
+  // index's fault, not the program's: report it as corruption.
+  const std::string index_name = prefix + ".index";
+  try {
+    std::unique_ptr<TensorBundle> bundle(new TensorBundle(fs, std::move(prefix), options));
+    const std::string& index = bundle->index_path_;
+    TFHUB_ASSIGN_OR_RETURN(auto file, fs->NewRandomAccessFile(index));
 
-  LevelDbFile ldb_file(file.get(), index);
-  leveldb::Options ldb_options;
-  ldb_options.paranoid_checks = true;
-  leveldb::Table* raw_table = nullptr;
-  leveldb::Status s = leveldb::Table::Open(ldb_options, &ldb_file, file->Size(), &raw_table);
-  std::unique_ptr<leveldb::Table> table(raw_table);
-  auto fail = [&](const leveldb::Status& ls) -> Status {
-    Status io = ldb_file.first_error();
-    if (!io.ok()) return io.WithPrefix("reading checkpoint index " + index);
-    return DataLossError("checkpoint index " + index + " is unreadable: " + ls.ToString());
-  };
-  if (!s.ok()) return fail(s);
+    LevelDbFile ldb_file(file.get(), "checkpoint index " + index);
+    TFHUB_RETURN_IF_ERROR(ldb_file.CheckFooter());
+    leveldb::Options ldb_options;
+    ldb_options.paranoid_checks = true;
+    leveldb::Table* raw_table = nullptr;
+    leveldb::Status s = leveldb::Table::Open(ldb_options, &ldb_file, file->Size(), &raw_table);
+    std::unique_ptr<leveldb::Table> table(raw_table);
+    auto fail = [&](const leveldb::Status& ls) -> Status {
+      Status io = ldb_file.first_error();
+      if (!io.ok()) return io.WithPrefix("reading checkpoint index " + index);
+      return DataLossError("checkpoint index " + index + " is unreadable: " + ls.ToString());
+    };
+    if (!s.ok()) return fail(s);
 
-  leveldb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  std::unique_ptr<leveldb::Iterator> it(table->NewIterator(read_options));
-  bool have_header = false;
-  tf::BundleEntryProto entry;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const leveldb::Slice key = it->key();
-    const leveldb::Slice value = it->value();
-    if (key.empty()) {
-      tf::BundleHeaderProto header;
-      if (!header.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-        return DataLossError("checkpoint index " + index + ": header entry is not a BundleHeaderProto");
+    leveldb::ReadOptions read_options;
+    read_options.verify_checksums = true;
+    std::unique_ptr<leveldb::Iterator> it(table->NewIterator(read_options));
+    bool have_header = false;
+    tf::BundleEntryProto entry;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const leveldb::Slice key = it->key();
+      const leveldb::Slice value = it->value();
+      if (key.empty()) {
+        tf::BundleHeaderProto header;
+        if (!header.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return DataLossError("checkpoint index " + index + ": header entry is not a BundleHeaderProto");
+        }
+        TFHUB_RETURN_IF_ERROR(CheckVersion(header.version(), index));
+        if (header.num_shards() <= 0) {
+          return DataLossError("checkpoint index " + index + ": header has num_shards " +
+                               std::to_string(header.num_shards()));
+        }
+        bundle->num_shards_ = header.num_shards();
+        bundle->big_endian_ = header.endianness() == tf::BundleHeaderProto::BIG;
+        have_header = true;
+        continue;
       }
-      TFHUB_RETURN_IF_ERROR(CheckVersion(header.version(), index));
-      if (header.num_shards() <= 0) {
-        return DataLossError("checkpoint index " + index + ": header has num_shards " +
-                             std::to_string(header.num_shards()));
+      const std::string name = key.ToString();
+      if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return DataLossError("checkpoint index " + index + ": entry for tensor '" + name +
+                             "' is not a BundleEntryProto");
       }
-      bundle->num_shards_ = header.num_shards();
-      bundle->big_endian_ = header.endianness() == tf::BundleHeaderProto::BIG;
-      have_header = true;
-      continue;
+      VariableInfo info;
+      info.name = name;
+      info.dtype = static_cast<DataType>(entry.dtype());
+      info.shape = ShapeFromProto(entry.shape());
+      info.shard = entry.shard_id();
+      info.partitioned = entry.slices_size() > 0;
+      if (!info.partitioned && (entry.offset() < 0 || entry.size() < 0)) {
+        return DataLossError("checkpoint index " + index + ": tensor '" + name +
+                             "' has a negative offset or size");
+      }
+      info.offset = static_cast<uint64_t>(entry.offset());
+      info.size_bytes = static_cast<uint64_t>(entry.size());
+      info.masked_crc32c = entry.crc32c();
+      bundle->entries_.push_back(std::move(info));
     }
-    const std::string name = key.ToString();
-    if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return DataLossError("checkpoint index " + index + ": entry for tensor '" + name +
-                           "' is not a BundleEntryProto");
+    if (!it->status().ok()) return fail(it->status());
+    if (!have_header) {
+      return DataLossError("checkpoint index " + index + " has no header entry (key \"\")");
     }
-    VariableInfo info;
-    info.name = name;
-    info.dtype = static_cast<DataType>(entry.dtype());
-    info.shape = ShapeFromProto(entry.shape());
-    info.shard = entry.shard_id();
-    info.partitioned = entry.slices_size() > 0;
-    if (!info.partitioned && (entry.offset() < 0 || entry.size() < 0)) {
-      return DataLossError("checkpoint index " + index + ": tensor '" + name +
-                           "' has a negative offset or size");
-    }
-    info.offset = static_cast<uint64_t>(entry.offset());
-    info.size_bytes = static_cast<uint64_t>(entry.size());
-    info.masked_crc32c = entry.crc32c();
-    bundle->entries_.push_back(std::move(info));
+    // Slice entries of partitioned tensors use binary keys starting with 0x00;
+    // they are not tensors of their own.
+    std::erase_if(bundle->entries_, [](const VariableInfo& e) { return e.name[0] == '\0'; });
+    return bundle;
+  } catch (const std::bad_alloc&) {
+    return DataLossError("checkpoint index " + index_name + " is corrupt: it asks for an impossibly large block");
   }
-  if (!it->status().ok()) return fail(it->status());
-  if (!have_header) {
-    return DataLossError("checkpoint index " + index + " has no header entry (key \"\")");
-  }
-  // Slice entries of partitioned tensors use binary keys starting with 0x00;
-  // they are not tensors of their own.
-  std::erase_if(bundle->entries_, [](const VariableInfo& e) { return e.name[0] == '\0'; });
-  return bundle;
 }
 
 const VariableInfo* TensorBundle::Find(std::string_view name) const {
@@ -161,8 +172,7 @@ std::string TensorBundle::ShardPath(int shard) const {
 
 Result<const io::RandomAccessFile*> TensorBundle::Shard(int shard) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (shards_.empty()) shards_.resize(static_cast<size_t>(num_shards_));
-  auto& slot = shards_[static_cast<size_t>(shard)];
+  auto& slot = shards_[shard];
   if (!slot) {
     TFHUB_ASSIGN_OR_RETURN(slot, fs_->NewRandomAccessFile(ShardPath(shard)));
   }

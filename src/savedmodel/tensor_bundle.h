@@ -23,6 +23,7 @@
 // Thread safety: after Open(), all methods may be called concurrently.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -83,7 +84,9 @@ class TensorBundle {
   std::vector<VariableInfo> entries_;
 
   mutable std::mutex mu_;
-  mutable std::vector<std::unique_ptr<io::RandomAccessFile>> shards_;  // guarded by mu_
+  // Opened on first use; keyed by shard number (num_shards_ comes from an
+  // untrusted header, so nothing is sized by it).
+  mutable std::map<int, std::unique_ptr<io::RandomAccessFile>> shards_;  // guarded by mu_
 };
 
 }  // namespace tfhub::savedmodel
