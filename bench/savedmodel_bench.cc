@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "base/crc32c.h"
+#include "io/file_system_wrapper.h"
 #include "io/file_system.h"
 #include "savedmodel/proto/saved_model.pb.h"
 #include "savedmodel/proto/tensor_bundle.pb.h"
@@ -284,39 +285,21 @@ int Generate(const std::string& dir, uint64_t mib, int num_shards) {
 // -------------------------------------------------------------------- read
 
 // Forwards to `base` and counts positional reads (calls and bytes).
-class CountingFileSystem final : public tfhub::io::FileSystem {
+class CountingFileSystem final : public tfhub::io::FileSystemWrapper {
  public:
-  explicit CountingFileSystem(tfhub::io::FileSystem* base) : base_(base) {}
+  explicit CountingFileSystem(tfhub::io::FileSystem* base) : tfhub::io::FileSystemWrapper(base) {}
 
   uint64_t bytes() const { return bytes_.load(); }
   uint64_t calls() const { return calls_.load(); }
 
-  tfhub::Result<tfhub::io::FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
-  tfhub::Result<std::vector<std::string>> ListDir(const std::string& p) override {
-    return base_->ListDir(p);
-  }
-  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
-  Status DeleteFile(const std::string& p) override { return base_->DeleteFile(p); }
-  Status DeleteRecursively(const std::string& p) override { return base_->DeleteRecursively(p); }
-  Status RenameNoReplace(const std::string& a, const std::string& b) override {
-    return base_->RenameNoReplace(a, b);
-  }
-  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
-  tfhub::Result<std::unique_ptr<tfhub::io::WritableFile>> NewWritableFile(
-      const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Status CreateExclusive(const std::string& p, std::string_view c) override {
-    return base_->CreateExclusive(p, c);
-  }
   tfhub::Result<std::string> ReadFileToString(const std::string& p) override {
-    auto r = base_->ReadFileToString(p);
+    auto r = target()->ReadFileToString(p);
     if (r.ok()) Count(r->size());
     return r;
   }
   tfhub::Result<std::unique_ptr<tfhub::io::RandomAccessFile>> NewRandomAccessFile(
       const std::string& p) override {
-    auto file = base_->NewRandomAccessFile(p);
+    auto file = target()->NewRandomAccessFile(p);
     if (!file.ok()) return file.status();
     return std::unique_ptr<tfhub::io::RandomAccessFile>(new File(this, std::move(*file)));
   }
@@ -343,7 +326,6 @@ class CountingFileSystem final : public tfhub::io::FileSystem {
     ++calls_;
   }
 
-  tfhub::io::FileSystem* base_;
   std::atomic<uint64_t> bytes_{0};
   std::atomic<uint64_t> calls_{0};
 };

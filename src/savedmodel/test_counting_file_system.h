@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/file_system.h"
+#include "io/file_system_wrapper.h"
 
 namespace tfhub::savedmodel::testing {
 
@@ -16,9 +17,9 @@ struct ReadRecord {
   size_t n;
 };
 
-class CountingFileSystem final : public io::FileSystem {
+class CountingFileSystem final : public io::FileSystemWrapper {
  public:
-  explicit CountingFileSystem(io::FileSystem* base) : base_(base) {}
+  explicit CountingFileSystem(io::FileSystem* base) : io::FileSystemWrapper(base) {}
 
   std::vector<ReadRecord> reads() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -34,28 +35,13 @@ class CountingFileSystem final : public io::FileSystem {
     reads_.clear();
   }
 
-  Result<io::FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& p) override { return base_->ListDir(p); }
-  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
-  Status DeleteFile(const std::string& p) override { return base_->DeleteFile(p); }
-  Status DeleteRecursively(const std::string& p) override { return base_->DeleteRecursively(p); }
-  Status RenameNoReplace(const std::string& a, const std::string& b) override {
-    return base_->RenameNoReplace(a, b);
-  }
-  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
-  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Status CreateExclusive(const std::string& p, std::string_view c) override {
-    return base_->CreateExclusive(p, c);
-  }
   Result<std::string> ReadFileToString(const std::string& p) override {
-    auto r = base_->ReadFileToString(p);
+    auto r = target()->ReadFileToString(p);
     if (r.ok()) Record(p, 0, r->size());
     return r;
   }
   Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    TFHUB_ASSIGN_OR_RETURN(auto file, base_->NewRandomAccessFile(p));
+    TFHUB_ASSIGN_OR_RETURN(auto file, target()->NewRandomAccessFile(p));
     return std::unique_ptr<io::RandomAccessFile>(new File(this, p, std::move(file)));
   }
 
@@ -81,7 +67,6 @@ class CountingFileSystem final : public io::FileSystem {
     reads_.push_back({path, offset, n});
   }
 
-  io::FileSystem* base_;
   mutable std::mutex mu_;
   std::vector<ReadRecord> reads_;
 };
