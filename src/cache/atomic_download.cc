@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
+#include "base/cancellation.h"
 #include "base/system.h"
 #include "cache/descriptor.h"
 #include "cache/lock_file.h"
@@ -21,22 +21,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool Cancelled(const AtomicDownloadOptions& options) {
-  return options.cancel != nullptr && options.cancel->load();
-}
+bool Cancelled(const AtomicDownloadOptions& options) { return base::IsCancelled(options.cancel); }
 
 Status CancelledError(std::string_view handle) {
   return AbortedError("resolving " + std::string(handle) + " was interrupted");
-}
-
-// Sleeps `d`, waking early (false) when cancelled.
-bool SleepUnlessCancelled(std::chrono::milliseconds d, const AtomicDownloadOptions& options) {
-  const auto until = Clock::now() + d;
-  while (Clock::now() < until) {
-    if (Cancelled(options)) return false;
-    std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(50)));
-  }
-  return !Cancelled(options);
 }
 
 }  // namespace
@@ -122,7 +110,7 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
         return Status::Ok();
       }
     }
-    if (!SleepUnlessCancelled(options.poll_interval, options)) return CancelledError(handle);
+    if (!base::SleepUnlessCancelled(options.poll_interval, options.cancel)) return CancelledError(handle);
   }
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string>
-#include <thread>
 
 namespace tfhub::net {
 
@@ -30,16 +29,6 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
     secs = secs * 10 + (c - '0');
   }
   return std::chrono::seconds(secs);
-}
-
-bool SleepUnlessCancelled(std::chrono::milliseconds d, const std::atomic<bool>* cancel) {
-  const auto until = std::chrono::steady_clock::now() + d;
-  for (;;) {
-    if (cancel != nullptr && cancel->load()) return false;
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= until) return true;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
-  }
 }
 
 }  // namespace tfhub::net

@@ -3,7 +3,6 @@
 // Retry-After). One place decides; RetryingHttpClient applies it.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -34,8 +33,5 @@ std::chrono::milliseconds Backoff(const RetryOptions& options, int attempt,
 
 // Parses a Retry-After value given in seconds ("120"); dates are ignored.
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value);
-
-// Sleeps `d` unless `cancel` becomes true first (then returns false).
-bool SleepUnlessCancelled(std::chrono::milliseconds d, const std::atomic<bool>* cancel);
 
 }  // namespace tfhub::net

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "base/cancellation.h"
 #include "net/http_status.h"
 
 namespace tfhub::net {
@@ -109,7 +110,7 @@ class RetryingHttpClient final : public HttpClient {
                          : progress.delivered > 0 ? ", from the start: no validator to resume with" : "") +
                "): " + last.message());
         }
-        if (!SleepUnlessCancelled(wait, request.cancel)) return AbortedError("GET " + request.url + " interrupted");
+        if (!base::SleepUnlessCancelled(wait, request.cancel)) return AbortedError("GET " + request.url + " interrupted");
       }
       HttpRequest req = request;
       if (resuming) {
@@ -121,7 +122,7 @@ class RetryingHttpClient final : public HttpClient {
       if (head.ok()) return head;
       last = head.status();
       if (attempt_sink.sink_failed() || !IsRetryable(last)) return last;
-      if (request.cancel != nullptr && request.cancel->load()) return last;
+      if (base::IsCancelled(request.cancel)) return last;
       retry_after = attempt_sink.retry_after();
     }
     if (attempts == 1) return last;  // retries off: the error as it was
