@@ -38,8 +38,8 @@
 #include <vector>
 
 #include "base/crc32c.h"
-#include "io/file_system_wrapper.h"
-#include "io/file_system.h"
+#include "tfhub/file_system_wrapper.h"
+#include "tfhub/file_system.h"
 #include "savedmodel/proto/saved_model.pb.h"
 #include "savedmodel/proto/tensor_bundle.pb.h"
 #include "tfhub/saved_model.h"

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 #define FUZZ_CHECK(cond, msg)                                                          \
   do {                                                                                 \

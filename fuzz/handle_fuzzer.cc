@@ -13,7 +13,7 @@
 #include "archive/member_name.h"
 #include "cache/lock_file.h"
 #include "fuzz_support.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "resolve/handle.h"
 
 namespace {

@@ -29,14 +29,11 @@
 #include <string_view>
 #include <vector>
 
+#include "tfhub/file_system.h"
 #include "tfhub/options.h"
 #include "tfhub/result.h"
 
 namespace tfhub {
-
-namespace io {
-class FileSystem;  // src/io/file_system.h
-}
 
 // TensorFlow's DataType enum values (types.proto). Values not listed here
 // (newer TF) are carried through as they are; DataTypeName() shows them as

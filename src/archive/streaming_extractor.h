@@ -29,7 +29,7 @@
 #include <thread>
 
 #include "archive/tar_extractor.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
 namespace tfhub::archive {

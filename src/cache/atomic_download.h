@@ -29,7 +29,7 @@
 #include <string_view>
 
 #include "cache/cache_layout.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
 namespace tfhub::cache {

@@ -1,7 +1,7 @@
 #include "cache/cache_layout.h"
 
 #include "base/sha1.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 namespace tfhub::cache {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
 namespace tfhub::cache {

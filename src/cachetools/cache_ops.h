@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "cachetools/cache_scan.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
 namespace tfhub::cachetools {

@@ -41,7 +41,7 @@
 
 #include "cache/descriptor.h"
 #include "cachetools/path_times.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
 namespace tfhub::cachetools {

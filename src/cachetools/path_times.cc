@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 namespace tfhub::cachetools {
 

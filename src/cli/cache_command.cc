@@ -11,7 +11,7 @@
 #include "cachetools/cache_scan.h"
 #include "cachetools/units.h"
 #include "cli/interrupts.h"
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 namespace tfhub::cli {
 

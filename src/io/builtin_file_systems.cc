@@ -2,7 +2,7 @@
 // line here.
 #include <memory>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "io/local_file_system.h"
 
 namespace tfhub::io {

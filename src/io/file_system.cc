@@ -1,4 +1,4 @@
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 #include <cctype>
 

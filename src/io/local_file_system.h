@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 namespace tfhub::io {
 

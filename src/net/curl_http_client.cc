@@ -1,7 +1,5 @@
 #include "net/curl_http_client.h"
 
-#include <strings.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -12,13 +10,6 @@
 #include "net/http_status.h"
 
 namespace tfhub::net {
-
-std::optional<std::string> HttpResponseHead::Header(std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
-  }
-  return std::nullopt;
-}
 
 namespace {
 
@@ -95,12 +86,12 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userp) {
   return n;
 }
 
-Status TransportError(const CurlApi& api, CURLcode code, const char* errbuf, const std::string& url) {
+Status TransportError(const CurlApi& api, CURLcode code, const char* errbuf, const std::string& what) {
   std::string detail = (errbuf && *errbuf) ? errbuf : api.easy_strerror(code);
-  std::string msg = "GET " + url + " failed: " + detail;
+  std::string msg = what + " failed: " + detail;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return DeadlineExceededError(std::move(msg));
-    case CURLE_ABORTED_BY_CALLBACK: return AbortedError("GET " + url + " interrupted");
+    case CURLE_ABORTED_BY_CALLBACK: return AbortedError(what + " interrupted");
     case CURLE_TOO_MANY_REDIRECTS:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
@@ -119,7 +110,12 @@ Status TransportError(const CurlApi& api, CURLcode code, const char* errbuf, con
 
 class CurlHttpClient final : public HttpClient {
  public:
-  Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) override {
+  Result<HttpResponseHead> Send(const HttpRequest& request, HttpBodySink& sink) override {
+    const std::string what = request.method + " " + request.url;
+    const bool has_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+    if (!has_body && request.method != "GET" && request.method != "HEAD" && request.method != "DELETE") {
+      return InvalidArgumentError("unsupported HTTP method " + request.method);
+    }
     TFHUB_ASSIGN_OR_RETURN(const CurlApi* api, Curl());
     CURL* curl = api->easy_init();
     if (curl == nullptr) return InternalError("curl_easy_init failed");
@@ -130,9 +126,21 @@ class CurlHttpClient final : public HttpClient {
     char errbuf[CURL_ERROR_SIZE] = {};
     curl_slist* headers = nullptr;
     for (const auto& h : request.headers) headers = api->slist_append(headers, h.c_str());
+    // No "Expect: 100-continue" round trip before a request body.
+    if (has_body) headers = api->slist_append(headers, "Expect:");
 
     api->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-    api->easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    if (request.method == "GET") {
+      api->easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+      api->easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else {
+      api->easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (has_body) {
+        api->easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        api->easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      }
+    }
     api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     api->easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     api->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
@@ -162,10 +170,10 @@ class CurlHttpClient final : public HttpClient {
     if (!t.sink_status.ok()) {
       status = t.sink_status;
     } else if (rc != CURLE_OK && t.stalled) {
-      status = DeadlineExceededError("GET " + request.url + " stalled: no data for " +
+      status = DeadlineExceededError(what + " stalled: no data for " +
                                      std::to_string(request.stall_timeout.count()) + " s");
     } else if (rc != CURLE_OK) {
-      status = TransportError(*api, rc, errbuf, request.url);
+      status = TransportError(*api, rc, errbuf, what);
     } else {
       status = t.DeliverHead();  // bodiless responses
     }
@@ -179,5 +187,6 @@ class CurlHttpClient final : public HttpClient {
 }  // namespace
 
 std::unique_ptr<HttpClient> NewCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+
 
 }  // namespace tfhub::net

@@ -1,8 +1,9 @@
 // net::HttpClient — the seam between tfhub and HTTP. Streams response bodies
-// to a sink as they arrive; never buffers a whole body.
+// to a sink as they arrive; never buffers a whole response body. Request
+// bodies are given whole (uploads are sent in bounded chunks by the caller).
 //
 // Thread safety: an HttpClient may be used by several threads at once; each
-// Get() call is independent. Sinks are called on the calling thread.
+// Send() call is independent. Sinks are called on the calling thread.
 #pragma once
 
 #include <atomic>
@@ -19,7 +20,12 @@
 namespace tfhub::net {
 
 struct HttpRequest {
+  // GET, HEAD, POST, PUT, PATCH or DELETE.
+  std::string method = "GET";
   std::string url;
+  // Sent with POST, PUT and PATCH (with its Content-Length; give the
+  // Content-Type in `headers`).
+  std::string body;
   bool verify_tls = true;
   std::string ca_file;  // PEM bundle of trusted CAs; empty: the system's
   bool follow_redirects = true;
@@ -63,13 +69,42 @@ class HttpBodySink {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Performs a GET. Returns the response head once the body has been fully
-  // delivered to `sink`; any HTTP status counts as success here — the sink
-  // decides what a status means. Errors: the sink's own, or a transport
+  // Performs the request. Returns the response head once the body has been
+  // fully delivered to `sink`; any HTTP status counts as success here — the
+  // sink decides what a status means. Errors: the sink's own, or a transport
   // error (Unavailable for connection failures and cut bodies,
   // DeadlineExceeded for stalls, FailedPrecondition for TLS problems and
-  // redirect loops), with the URL in the message.
-  virtual Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) = 0;
+  // redirect loops), with the method and URL in the message.
+  virtual Result<HttpResponseHead> Send(const HttpRequest& request, HttpBodySink& sink) = 0;
 };
+
+// A sink that keeps the body in memory, up to `max_bytes` (ResourceExhausted
+// beyond). For small answers: JSON metadata, tokens, error documents.
+class StringBodySink final : public HttpBodySink {
+ public:
+  explicit StringBodySink(size_t max_bytes = 16 << 20) : max_bytes_(max_bytes) {}
+  Status OnResponse(const HttpResponseHead&) override { return Status::Ok(); }
+  Status OnData(std::string_view chunk) override;
+  Status OnRestart() override {
+    body_.clear();
+    return Status::Ok();
+  }
+  const std::string& body() const { return body_; }
+  std::string& body() { return body_; }
+
+ private:
+  size_t max_bytes_;
+  std::string body_;
+};
+
+// A whole small response.
+struct HttpResponse {
+  HttpResponseHead head;
+  std::string body;
+};
+
+// Sends `request` and returns the head and the body (at most `max_bytes`).
+Result<HttpResponse> SendForString(HttpClient& client, const HttpRequest& request,
+                                   size_t max_bytes = 16 << 20);
 
 }  // namespace tfhub::net

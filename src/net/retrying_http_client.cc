@@ -1,5 +1,7 @@
 #include "net/retrying_http_client.h"
 
+#include <strings.h>
+
 #include <cstdlib>
 #include <random>
 
@@ -27,8 +29,29 @@ std::optional<uint64_t> RangeStart(const HttpResponseHead& head) {
   return v;
 }
 
+// The caller's own "Range: bytes=A-B" or "bytes=A-" (B empty), if any.
+struct CallerRange {
+  uint64_t first = 0;
+  std::string last;
+};
+std::optional<CallerRange> ParseCallerRange(const std::vector<std::string>& headers) {
+  for (const auto& h : headers) {
+    if (h.size() < 13 || strncasecmp(h.c_str(), "Range: bytes=", 13) != 0) continue;
+    const std::string spec = h.substr(13);
+    const auto dash = spec.find('-');
+    if (dash == 0 || dash == std::string::npos) return std::nullopt;  // suffix ranges: not resumable
+    CallerRange r;
+    r.first = std::strtoull(spec.substr(0, dash).c_str(), nullptr, 10);
+    r.last = spec.substr(dash + 1);
+    return r;
+  }
+  return std::nullopt;
+}
+
 // State that lives across attempts.
 struct Progress {
+  uint64_t base = 0;          // where the body starts in the resource (the caller's Range)
+  bool ranged = false;        // the caller asked for a range: 206 is the normal answer
   uint64_t delivered = 0;     // body bytes the caller's sink has
   bool head_delivered = false;
   std::string validator;
@@ -43,10 +66,22 @@ class AttemptSink final : public HttpBodySink {
 
   Status OnResponse(const HttpResponseHead& head) override {
     if (head.status < 200 || head.status > 299) {
-      if (auto ra = head.Header("Retry-After")) retry_after_ = ParseRetryAfter(*ra);
-      return HttpErrorStatus(head.status, head.reason);
+      Status error = HttpErrorStatus(head.status, head.reason);
+      if (IsRetryable(error)) {
+        if (auto ra = head.Header("Retry-After")) retry_after_ = ParseRetryAfter(*ra);
+        return error;
+      }
+      // A final answer (a redirect not followed, a 4xx): the caller's sink
+      // decides what it means, and may want its body.
+      if (progress_->delivered > 0) {
+        if (Status s = outer_->OnRestart(); !s.ok()) return SinkFailed(std::move(s));
+        progress_->delivered = 0;
+      }
+      progress_->head_delivered = true;
+      if (Status s = outer_->OnResponse(head); !s.ok()) return SinkFailed(std::move(s));
+      return Status::Ok();
     }
-    if (resuming_ && head.status == 206 && RangeStart(head) == progress_->delivered) {
+    if (resuming_ && head.status == 206 && RangeStart(head) == progress_->base + progress_->delivered) {
       return Status::Ok();  // the same body goes on
     }
     if (progress_->delivered > 0) {
@@ -55,7 +90,9 @@ class AttemptSink final : public HttpBodySink {
       progress_->delivered = 0;
       restarted_ = true;
     }
-    if (head.status == 206) return SinkFailed(DataLossError("unexpected partial content (206) from the server"));
+    if (head.status == 206 && !(progress_->ranged && RangeStart(head) == progress_->base)) {
+      return SinkFailed(DataLossError("unexpected partial content (206) from the server"));
+    }
     progress_->validator = ValidatorOf(head);
     if (!progress_->head_delivered || restarted_) {
       progress_->head_delivered = true;
@@ -93,32 +130,43 @@ class RetryingHttpClient final : public HttpClient {
   RetryingHttpClient(HttpClient* base, RetryOptions options, std::function<void(std::string_view)> log)
       : base_(base), options_(options), log_(std::move(log)) {}
 
-  Result<HttpResponseHead> Get(const HttpRequest& request, HttpBodySink& sink) override {
+  Result<HttpResponseHead> Send(const HttpRequest& request, HttpBodySink& sink) override {
+    const std::string what = request.method + " " + request.url;
+    // Only a GET body can be resumed with a Range; other requests are sent
+    // again whole (callers make them safe to repeat, e.g. with preconditions).
+    const auto caller_range = ParseCallerRange(request.headers);
+    const bool can_resume = request.method == "GET";
     std::mt19937 rng(std::random_device{}());
     Progress progress;
+    if (caller_range) {
+      progress.base = caller_range->first;
+      progress.ranged = true;
+    }
     Status last;
     std::optional<std::chrono::seconds> retry_after;
     const int attempts = std::max(1, options_.max_attempts);
     for (int attempt = 1; attempt <= attempts; ++attempt) {
-      const bool resuming = progress.delivered > 0 && !progress.validator.empty();
+      const bool resuming = can_resume && progress.delivered > 0 && !progress.validator.empty();
       if (attempt > 1) {
         const auto wait = Backoff(options_, attempt, retry_after, rng);
         if (log_) {
-          log_("Retrying GET " + request.url + " in " + std::to_string(wait.count()) + " ms (attempt " +
+          log_("Retrying " + what + " in " + std::to_string(wait.count()) + " ms (attempt " +
                std::to_string(attempt) + " of " + std::to_string(attempts) +
                (resuming ? ", resuming at byte " + std::to_string(progress.delivered)
                          : progress.delivered > 0 ? ", from the start: no validator to resume with" : "") +
                "): " + last.message());
         }
-        if (!base::SleepUnlessCancelled(wait, request.cancel)) return AbortedError("GET " + request.url + " interrupted");
+        if (!base::SleepUnlessCancelled(wait, request.cancel)) return AbortedError(what + " interrupted");
       }
       HttpRequest req = request;
       if (resuming) {
-        req.headers.push_back("Range: bytes=" + std::to_string(progress.delivered) + "-");
+        std::erase_if(req.headers, [](const std::string& h) { return strncasecmp(h.c_str(), "Range:", 6) == 0; });
+        req.headers.push_back("Range: bytes=" + std::to_string(progress.base + progress.delivered) + "-" +
+                              (caller_range ? caller_range->last : ""));
         req.headers.push_back("If-Range: " + progress.validator);
       }
       AttemptSink attempt_sink(&sink, &progress, resuming);
-      auto head = base_->Get(req, attempt_sink);
+      auto head = base_->Send(req, attempt_sink);
       if (head.ok()) return head;
       last = head.status();
       if (attempt_sink.sink_failed() || !IsRetryable(last)) return last;
@@ -126,7 +174,7 @@ class RetryingHttpClient final : public HttpClient {
       retry_after = attempt_sink.retry_after();
     }
     if (attempts == 1) return last;  // retries off: the error as it was
-    return AbortedError("GET " + request.url + " failed after " + std::to_string(attempts) +
+    return AbortedError(what + " failed after " + std::to_string(attempts) +
                         " attempts: " + last.message());
   }
 

@@ -119,7 +119,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
   request.ca_file = options.ca_file;
   request.cancel = options.cancel;
   request.stall_timeout = options.stall_timeout;
-  auto head = env.http->Get(request, sink);
+  auto head = env.http->Send(request, sink);
   auto extracted = sink.Finish();
 
   const std::string where = " (handle " + std::string(handle) + ", URL " + url + ")";

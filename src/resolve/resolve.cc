@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "net/curl_http_client.h"
 #include "net/retrying_http_client.h"
 #include "resolve/resolver.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "net/http_client.h"
 #include "tfhub/options.h"
 #include "tfhub/result.h"

@@ -18,7 +18,7 @@
 #include <mutex>
 #include <string>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 namespace tfhub::savedmodel {
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "savedmodel/proto/saved_model.pb.h"
 #include "savedmodel/shape.h"
 #include "savedmodel/tensor_bundle.h"

@@ -30,7 +30,7 @@
 #include <string_view>
 #include <vector>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 #include "tfhub/saved_model.h"
 
 namespace tfhub::savedmodel {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "io/file_system.h"
-#include "io/file_system_wrapper.h"
+#include "tfhub/file_system.h"
+#include "tfhub/file_system_wrapper.h"
 
 namespace tfhub::savedmodel::testing {
 

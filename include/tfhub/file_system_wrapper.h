@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "io/file_system.h"
+#include "tfhub/file_system.h"
 
 namespace tfhub::io {
 

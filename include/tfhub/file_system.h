@@ -1,5 +1,8 @@
 // io::FileSystem — the one interface every storage backend implements, keyed
-// by URI scheme (local paths and file:// today; gs:// plugs in the same way).
+// by URI scheme: local paths and file://, gs:// (Cloud Storage). Public so
+// that programs can route reads through their own backend or decorator
+// (LoadOptions::file_system, FileSystemRegistry::Register) and use tfhub's
+// backends directly.
 //
 // Paths are URIs or plain local paths, passed whole to the backend that owns
 // the scheme: "/tmp/x", "rel/dir", "file:///tmp/x", "gs://bucket/obj".
