@@ -57,6 +57,7 @@ case "$mode" in
   asan) run_suite asan ;;
   all)
     run_suite normal
+    scripts/check_install.sh build  # cmake --install + examples/consumer built against it
     # Sub-shell so the sanitizer environment does not leak back.
     ( run_suite asan )
     # libFuzzer targets (clang build in build-fuzz/), each on a scratch copy of its corpus.

@@ -13,9 +13,17 @@
 // lock protocol; see docs/cache_layout.md).
 //
 // Errors (never throws): InvalidArgument (bad option, invalid archive:
-// "<handle> does not appear to be a valid module."), NotFound, the HTTP
-// error classes, PermissionDenied, ResourceExhausted (disk full). On any error
-// the cache is left as it was.
+// "<handle> does not appear to be a valid module."), NotFound (also offline
+// mode without a cached module), the HTTP error classes (Unavailable,
+// DeadlineExceeded, PermissionDenied, FailedPrecondition for TLS failures),
+// DataLoss (integrity checks, archive_sha256 mismatch), Aborted
+// (ResolveOptions::cancel), ResourceExhausted (disk full, extraction limits).
+// On any error the cache is left as it was.
+//
+// Ownership: the returned path is a string the caller owns; the directory it
+// names is the caller's own local path or belongs to the cache (where the
+// cache tools, `tfhub cache rm/prune`, may remove it later). `options` is
+// read only during the call. Version() returns a view of static storage.
 //
 // Thread safety: safe to call concurrently from several threads and
 // processes, including on the same handle.

@@ -1,5 +1,13 @@
 // tfhub::Result<T> — a value or a non-OK Status (C++20 has no std::expected).
 //
+// Errors: check ok() before value(), operator* or operator->; using the value
+// of an error Result is a bug (an assert in debug builds, undefined behaviour
+// with NDEBUG). status() is OK exactly when ok() is true.
+//
+// Ownership: a Result owns its T; references and pointers obtained from it
+// are valid while the Result lives and is not moved from.
+// `std::move(result).value()` moves the value out.
+//
 // Thread safety: a value type, like T.
 #pragma once
 

@@ -16,8 +16,17 @@
 // tensor), Unimplemented (partitioned variables, DT_VARIANT/DT_RESOURCE
 // tensors), plus the errors of tfhub::resolve and of the filesystem.
 //
+// Ownership: Open() and load() return a SavedModel the caller owns. The
+// references and pointers its accessors return (signatures(), signature(),
+// variables(), ...) are valid while it lives. A Tensor owns (shares) its
+// data and stays valid after the SavedModel is gone; the spans of values()
+// and bytes() are valid while a Tensor holding that data lives. The
+// SavedModel keeps LoadOptions::file_system alive (shared_ptr).
+//
 // Thread safety: a SavedModel is immutable after Open(); all const methods,
-// ReadVariable() included, may be called concurrently.
+// ReadVariable() included, may be called concurrently. Open() and load() may
+// be called concurrently (load() resolves as tfhub::resolve does). A Tensor
+// is immutable; copies may be used from different threads.
 #pragma once
 
 #include <complex>

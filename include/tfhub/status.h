@@ -5,8 +5,11 @@
 // Status or a Result<T> (see result.h). Messages are complete sentences meant
 // for end users: they name the handle, URL or path involved.
 //
+// Ownership: Status owns its message; message() is valid while the Status
+// lives. StatusCodeName() returns a view of static storage.
+//
 // Thread safety: Status is a value type; distinct objects may be used from
-// different threads freely.
+// different threads freely, and one object may be read concurrently.
 #pragma once
 
 #include <string>
