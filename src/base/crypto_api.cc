@@ -16,6 +16,16 @@ Result<const CryptoApi*> Load() {
   TFHUB_BIND(lib, &api, EVP_DigestInit_ex);
   TFHUB_BIND(lib, &api, EVP_DigestUpdate);
   TFHUB_BIND(lib, &api, EVP_DigestFinal_ex);
+  TFHUB_BIND(lib, &api, BIO_new_mem_buf);
+  TFHUB_BIND(lib, &api, BIO_free);
+  TFHUB_BIND(lib, &api, PEM_read_bio_PrivateKey);
+  TFHUB_BIND(lib, &api, EVP_PKEY_free);
+  TFHUB_BIND(lib, &api, EVP_PKEY_get_base_id);
+  TFHUB_BIND(lib, &api, EVP_DigestSignInit);
+  TFHUB_BIND(lib, &api, EVP_DigestSign);
+  TFHUB_BIND(lib, &api, ERR_get_error);
+  TFHUB_BIND(lib, &api, ERR_error_string_n);
+  TFHUB_BIND(lib, &api, ERR_clear_error);
   return &api;
 }
 }  // namespace

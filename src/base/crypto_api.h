@@ -1,8 +1,12 @@
-// base::CryptoApi — the libcrypto (OpenSSL 3) digests tfhub uses, loaded on
+// base::CryptoApi — the libcrypto (OpenSSL 3) functions tfhub uses (digests;
+// PEM private keys and RS256 signatures for base/rsa_signer.h), loaded on
 // first use (see base/dynamic_library.h for why libcrypto is not linked).
 #pragma once
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <string>
 #include <string_view>
@@ -19,6 +23,18 @@ struct CryptoApi {
   decltype(&::EVP_DigestInit_ex) EVP_DigestInit_ex;
   decltype(&::EVP_DigestUpdate) EVP_DigestUpdate;
   decltype(&::EVP_DigestFinal_ex) EVP_DigestFinal_ex;
+  // Private keys and signatures (base/rsa_signer.h).
+  decltype(&::BIO_new_mem_buf) BIO_new_mem_buf;
+  decltype(&::BIO_free) BIO_free;
+  decltype(&::PEM_read_bio_PrivateKey) PEM_read_bio_PrivateKey;
+  decltype(&::EVP_PKEY_free) EVP_PKEY_free;
+  decltype(&::EVP_PKEY_get_base_id) EVP_PKEY_get_base_id;
+  decltype(&::EVP_DigestSignInit) EVP_DigestSignInit;
+  decltype(&::EVP_DigestSign) EVP_DigestSign;
+  // The calling thread's error queue, for messages.
+  decltype(&::ERR_get_error) ERR_get_error;
+  decltype(&::ERR_error_string_n) ERR_error_string_n;
+  decltype(&::ERR_clear_error) ERR_clear_error;
 };
 
 // Loads libcrypto.so.3 once. Errors: FailedPrecondition when missing.

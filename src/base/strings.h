@@ -31,6 +31,15 @@ std::optional<std::string> Base64Decode(std::string_view text);
 // Standard base64 with padding.
 std::string Base64Encode(std::string_view data);
 
+// base64url (RFC 4648 §5: '-' and '_' for '+' and '/') without '=' padding,
+// as JSON Web Tokens use it (RFC 7515 §2).
+std::string Base64UrlEncode(std::string_view data);
+
+// Base64UrlEncode() reversed; nullopt if malformed: '=' padding, the
+// standard alphabet's '+' or '/', other non-alphabet bytes, or a length of
+// 4n+1. (Unused bits of the last character are not checked.)
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+
 // Human-readable errno text: "No such file or directory".
 std::string ErrnoText(int err);
 

@@ -49,6 +49,30 @@ TEST(StringsTest, Base64) {
   EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());
 }
 
+TEST(Base64UrlTest, EncodesWithoutPaddingInTheUrlAlphabet) {
+  EXPECT_EQ(Base64UrlEncode(""), "");
+  EXPECT_EQ(Base64UrlEncode("f"), "Zg");
+  EXPECT_EQ(Base64UrlEncode("fo"), "Zm8");
+  EXPECT_EQ(Base64UrlEncode("foo"), "Zm9v");
+  // "\xfb\xff\xbf" is "+/+/" in standard base64.
+  EXPECT_EQ(Base64UrlEncode("\xfb\xff\xbf"), "-_-_");
+  EXPECT_EQ(Base64UrlEncode("{\"alg\":\"RS256\",\"typ\":\"JWT\"}"), "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9");
+}
+
+TEST(Base64UrlTest, DecodeRoundTripsAndRejectsMalformedText) {
+  for (const char* s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xfb\xff\xbf\xfe"}) {
+    EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(s)), s) << s;
+  }
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(all)), all);
+  EXPECT_EQ(Base64UrlDecode("-_-_"), "\xfb\xff\xbf");
+  EXPECT_FALSE(Base64UrlDecode("Zg==").has_value());   // padding
+  EXPECT_FALSE(Base64UrlDecode("+/+/").has_value());   // standard alphabet
+  EXPECT_FALSE(Base64UrlDecode("Zm9vY").has_value());  // 4n+1 characters
+  EXPECT_FALSE(Base64UrlDecode("Zm.v").has_value());
+}
+
 TEST(SystemTest, RandomUidLooksLikeUuid4Hex) {
   const std::string a = RandomUid(), b = RandomUid();
   EXPECT_TRUE(std::regex_match(a, std::regex("[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}"))) << a;
