@@ -5,11 +5,27 @@
 // variables fill it themselves and call resolve(handle, options). The CLI and
 // resolve(handle) build it once with OptionsFromEnvironment(); nothing below
 // that edge reads the environment.
+//
+// Errors (never throws): InvalidArgument from ParseLoadFormat() and
+// OptionsFromEnvironment(), naming the variable or flag and the valid values.
+//
+// Ownership: a ResolveOptions is read only during the call it is passed to
+// (LoadOptions::resolve_options is a copy). The one borrowed pointer is
+// `cancel`, which must outlive the call. LoadFormatName() returns a view of
+// static storage.
+//
+// Thread safety: ResolveOptions is a plain value. One object may be shared by
+// concurrent resolve() calls if nobody modifies it meanwhile; its callbacks
+// (log, progress) are then called from each resolving thread, so they must
+// tolerate concurrent calls. OptionsFromEnvironment() and DefaultCacheDir()
+// read the environment (getenv) and must not race with setenv()/putenv().
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +46,16 @@ std::string_view LoadFormatName(LoadFormat format);
 // Parses exactly "AUTO", "COMPRESSED" or "UNCOMPRESSED" (case-sensitive, as
 // Python's enum). Anything else is InvalidArgument naming the valid values.
 Result<LoadFormat> ParseLoadFormat(std::string_view text);
+
+// A snapshot of a download in progress, for ResolveOptions::progress.
+struct DownloadProgress {
+  std::string handle;
+  uint64_t bytes_received = 0;             // archive bytes from the network so far
+  std::optional<uint64_t> total_bytes;     // the archive's size (Content-Length), when known
+  uint64_t bytes_extracted = 0;            // bytes written into the cache's temp dir
+  uint64_t files_extracted = 0;            // files written (and closed) so far
+  bool finished = false;                   // the last report of this download
+};
 
 struct ResolveOptions {
   // Cache directory: a local path or a file:// URI. Empty means the default,
@@ -89,6 +115,16 @@ struct ResolveOptions {
   // Receives warnings and progress lines (no trailing newline). Unset: they
   // go to stderr. Called from the resolving thread only.
   std::function<void(std::string_view)> log;
+
+  // Receives the progress of a download, on the resolving thread: at most
+  // about ten times a second while the archive streams in, then once with
+  // finished = true when its body's transfer ended, successfully or not
+  // (checks of the whole archive may still fail after it). Only while a
+  // download actually runs: never for a cache hit, a local path or offline
+  // mode, nor when no body began (e.g. the server refused). If the download
+  // starts over from its first byte, bytes_received and the extracted counts
+  // go back to 0. Independent of log_progress.
+  std::function<void(const DownloadProgress&)> progress;
 };
 
 // Command-line flag values; an empty string means "flag not given".

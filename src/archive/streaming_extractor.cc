@@ -258,6 +258,7 @@ class StreamingExtractor::Impl {
           file.reset();
           if (!s.ok()) return s;
           sizes.insert_or_assign(file_path, file_size);
+          impl->owner_->files_extracted_.fetch_add(1, std::memory_order_relaxed);
           return Status::Ok();
         }
       }

@@ -70,10 +70,13 @@ class StreamingExtractor {
 
   // Extracted bytes so far (for progress; may be read from any thread).
   uint64_t bytes_extracted() const { return bytes_extracted_.load(std::memory_order_relaxed); }
+  // Files written and closed so far (likewise; a duplicate member counts again).
+  uint64_t files_extracted() const { return files_extracted_.load(std::memory_order_relaxed); }
 
  private:
   class Impl;
   std::atomic<uint64_t> bytes_extracted_{0};  // before impl_: its threads use it
+  std::atomic<uint64_t> files_extracted_{0};
   std::unique_ptr<Impl> impl_;
 };
 

@@ -4,15 +4,24 @@
 // Exit codes: 0 success, 1 resolve failed, 2 usage error (bad arguments or
 // configuration), 128+N interrupted by signal N (130 for Ctrl-C, 143 for
 // SIGTERM) after removing the partial download.
+//
+// Progress: while a download runs, a progress bar on stderr when stderr is a
+// terminal — unless --quiet, or TFHUB_DOWNLOAD_PROGRESS asks for the
+// reference's log lines instead. --quiet also drops informational log lines
+// (warnings and errors remain).
 #include <CLI/CLI.hpp>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <iostream>
+#include <optional>
 #include <vector>
 #include <string>
 
 #include "cli/cache_command.h"
 #include "cli/interrupts.h"
+#include "cli/progress_bar.h"
 #include "cli/show_command.h"
 #include "tfhub/resolve.h"
 
@@ -25,6 +34,13 @@ int Fail(const tfhub::Status& status, int exit_code) {
   std::cerr << "tfhub: error: " << status.message() << '\n';
   if (const int sig = tfhub::cli::InterruptSignal(); sig != 0) return 128 + sig;
   return exit_code;
+}
+
+// The terminal's columns, 80 when it does not say.
+int TerminalColumns(int fd) {
+  winsize size{};
+  if (ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
 }
 
 }  // namespace
@@ -58,6 +74,10 @@ int main(int argc, char** argv) {
       });
   tfhub::cli::ShowArgs show_args;
   CLI::App* show_cmd = tfhub::cli::AddShowCommand(app, &show_args);
+  bool quiet = false;
+  for (CLI::App* cmd : {resolve_cmd, show_cmd}) {
+    cmd->add_flag("-q,--quiet", quiet, "No progress bar and no informational messages; errors still go to stderr");
+  }
   tfhub::cli::CacheArgs cache_args;
   CLI::App* cache_cmd = tfhub::cli::AddCacheCommand(app, &cache_args);
   std::vector<std::string> help_topic;
@@ -89,11 +109,39 @@ int main(int argc, char** argv) {
   if (!options.ok()) return Fail(options.status(), kExitUsage);
   options->cancel = tfhub::cli::InterruptFlag();
 
-  if (*show_cmd) return tfhub::cli::RunShow(show_args, *options, std::cout, std::cerr);
+  // The bar and the log lines share stderr: a line first erases the bar
+  // (the next report redraws it), and the bar is gone before anything else
+  // is printed.
+  std::optional<tfhub::cli::ProgressBar> bar;
+  if (quiet) options->log_progress = false;
+  if (!quiet && !options->log_progress && isatty(STDERR_FILENO)) {
+    bar.emplace([](std::string_view text) { std::cerr << text << std::flush; },
+                tfhub::cli::ProgressBar::Options{.width = TerminalColumns(STDERR_FILENO)});
+    options->progress = [&bar](const tfhub::DownloadProgress& progress) {
+      bar->Update(progress, tfhub::cli::ProgressBar::Clock::now());
+    };
+  }
+  options->log = [&bar, quiet](std::string_view line) {
+    if (quiet && !line.starts_with("WARNING")) return;
+    if (bar) bar->Clear();
+    std::cerr << line << '\n';
+  };
+  const auto clear_bar = [&bar] {
+    if (bar) bar->Clear();
+  };
+
+  if (*show_cmd) {
+    // RunShow prints the resolve's errors itself: the bar must be gone by
+    // then, which the library's final (finished) report sees to.
+    const int rc = tfhub::cli::RunShow(show_args, *options, std::cout, std::cerr);
+    clear_bar();
+    return rc;
+  }
   if (*cache_cmd) return tfhub::cli::RunCache(cache_args, *options, std::cout, std::cerr);
   if (*resolve_cmd) {
     for (char c : sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto path = tfhub::resolve(handle, *options);
+    clear_bar();
     if (!path.ok()) return Fail(path.status(), kExitFailure);
     std::cout << *path << '\n';
     return std::cout.good() ? 0 : kExitFailure;
