@@ -31,6 +31,16 @@ if [[ "${SKIP_DEPS:-0}" != 1 ]]; then
   scripts/install-deps.sh
 fi
 
+# One Cloud Storage emulator for every gs:// test (tests/integration/gcs_emulator.h
+# starts its own when TFHUB_TEST_GCS_EMULATOR is not set).
+if [[ -z "${TFHUB_TEST_GCS_EMULATOR:-}" ]]; then
+  read -r emulator_pid emulator_url < <(scripts/gcs-emulator.sh start) || true
+  if [[ -z "${emulator_url:-}" ]]; then echo "test.sh: the Cloud Storage emulator did not start" >&2; exit 1; fi
+  trap 'scripts/gcs-emulator.sh stop "$emulator_pid"' EXIT
+  export TFHUB_TEST_GCS_EMULATOR="$emulator_url"
+  echo "==> Cloud Storage emulator at $emulator_url (pid $emulator_pid)"
+fi
+
 run_suite() { # $1 = normal|asan
   local kind="$1" dir start rc
   start=$(date +%s)

@@ -10,10 +10,17 @@
 // Thread safety: FileSystem implementations are safe for concurrent use.
 // A WritableFile is used by one thread at a time.
 //
-// Errors: NotFound, AlreadyExists, PermissionDenied (also read-only
-// filesystems), FailedPrecondition (wrong type, e.g. a directory where a file
-// was expected), ResourceExhausted (no space left), Unimplemented (operation
-// not offered by this backend). Messages name the path and the cause.
+// Errors (never throws): NotFound, AlreadyExists, PermissionDenied (also
+// read-only filesystems), FailedPrecondition (wrong type, e.g. a directory
+// where a file was expected), ResourceExhausted (no space left),
+// Unimplemented (operation not offered by this backend). Messages name the
+// path and the cause.
+//
+// Ownership: files from NewRandomAccessFile()/NewWritableFile() belong to the
+// caller and must be destroyed before the FileSystem that made them. A
+// FileSystem* from FileSystemRegistry::ForUri() / FileSystemForUri() is
+// borrowed from the registry: valid until its scheme is registered again
+// (the built-in backends of Default() stay for the life of the process).
 #pragma once
 
 #include <cstdint>
@@ -100,6 +107,12 @@ class FileSystem {
 
   // Writes `content` to `path` (create or truncate).
   Status WriteStringToFile(const std::string& path, std::string_view content);
+
+  // True when renaming a directory is atomic (local filesystems). Object
+  // stores copy and delete object by object, so a reader can see a
+  // directory half renamed; the cache protocol then marks completion
+  // another way (see cache/atomic_download.h).
+  virtual bool HasAtomicDirectoryRename() const { return true; }
 };
 
 // The scheme of `uri` ("file", "gs", "http", ...), or "" for a plain path.

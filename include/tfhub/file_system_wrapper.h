@@ -2,7 +2,12 @@
 // decorator (read counting, fault injection, retries) overrides only what it
 // changes. LevelDB's EnvWrapper, for io::FileSystem.
 //
-// Thread safety: as the target. The target must outlive the wrapper.
+// Errors: whatever the target returns; the wrapper adds none.
+//
+// Ownership: the wrapper borrows `target` (it does not delete it); the target
+// must outlive the wrapper and every file opened through it.
+//
+// Thread safety: as the target.
 #pragma once
 
 #include <memory>
@@ -39,6 +44,7 @@ class FileSystemWrapper : public FileSystem {
     return target_->CreateExclusive(p, c);
   }
   Result<std::string> ReadFileToString(const std::string& p) override { return target_->ReadFileToString(p); }
+  bool HasAtomicDirectoryRename() const override { return target_->HasAtomicDirectoryRename(); }
 
  private:
   FileSystem* target_;

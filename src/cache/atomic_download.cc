@@ -11,9 +11,7 @@
 namespace tfhub::cache {
 
 bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir) {
-  auto info = fs.Stat(dir);
-  if (!info.ok() || info->type != io::FileType::kDirectory) return false;
-  auto names = fs.ListDir(dir);
+  auto names = fs.ListDir(dir);  // fails for a missing dir or a file
   return names.ok() && !names->empty();
 }
 
@@ -32,6 +30,15 @@ Status CancelledError(std::string_view handle) {
 ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::string* why) {
   if (!ModuleDirPopulated(fs, layout.module_dir())) return ModuleState::kMissing;
   auto text = fs.ReadFileToString(layout.descriptor_path());
+  if (!fs.HasAtomicDirectoryRename()) {
+    // The descriptor is written after the module is in place: without it,
+    // the module may be a copy in progress (or one cut short).
+    if (!text.ok()) {
+      if (why != nullptr) *why = "no descriptor: the module was not completely copied into place";
+      return ModuleState::kMissing;
+    }
+    return ModuleState::kComplete;
+  }
   if (!text.ok()) return ModuleState::kComplete;  // Python-written or no descriptor: trusted
   const Descriptor d = ParseDescriptor(*text);
   if (!d.has_record || d.handle.empty()) return ModuleState::kComplete;
@@ -168,7 +175,7 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
       if (status.ok()) status = fs.DeleteRecursively(module_dir + "." + uid + ".damaged");
       break;
     case ModuleState::kMissing:
-      status = fs.DeleteRecursively(module_dir);  // an empty leftover dir
+      status = fs.DeleteRecursively(module_dir);  // an empty leftover dir, or a copy cut short
       break;
   }
   if (status.ok()) status = fs.CreateDirs(temp_dir);
@@ -202,20 +209,36 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   d.archive_sha256 = record->archive_sha256;
   const std::string descriptor = layout.descriptor_path();
   const std::string descriptor_tmp = descriptor + "." + uid + ".tmp";
-  status = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));
-  if (status.ok()) status = fs.Rename(descriptor_tmp, descriptor);
-  if (!status.ok()) {
-    fs.DeleteFile(descriptor_tmp).IgnoreError();
-    release();
-    return status.WithPrefix("cannot write module descriptor " + descriptor);
+  auto write_descriptor = [&]() -> Status {
+    Status st = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));
+    if (st.ok()) st = fs.Rename(descriptor_tmp, descriptor);
+    if (!st.ok()) {
+      fs.DeleteFile(descriptor_tmp).IgnoreError();
+      return st.WithPrefix("cannot write module descriptor " + descriptor);
+    }
+    return Status::Ok();
+  };
+  // Where directory renames are atomic, the descriptor goes first (as
+  // Python writes it) and the rename publishes both. Elsewhere the module is
+  // copied into place first and the descriptor, written last, marks it
+  // complete (InspectModule).
+  const bool atomic_rename = fs.HasAtomicDirectoryRename();
+  if (atomic_rename) {
+    if (status = write_descriptor(); !status.ok()) {
+      release();
+      return status;
+    }
   }
 
   status = fs.RenameNoReplace(temp_dir, module_dir);
+  bool lost_race = false;
   if (status.code() == StatusCode::kAlreadyExists) {
     options.log("Module already exists in " + module_dir);
     status = Status::Ok();
+    lost_race = true;
   }
-  if (!status.ok()) fs.DeleteFile(descriptor).IgnoreError();
+  if (status.ok() && !atomic_rename && !lost_race) status = write_descriptor();
+  if (!status.ok() && atomic_rename) fs.DeleteFile(descriptor).IgnoreError();
   release();
   if (!status.ok()) return status.WithPrefix("cannot move the download into place");
   return module_dir;

@@ -15,6 +15,11 @@
 //     <sha1>/ (a damaged one is first renamed aside); fill
 //     <sha1>.<uid>.tmp/ with `download`; write the descriptor; rename the
 //     temp dir to <sha1>/ (losing that race to a rogue writer is a warning).
+//     On filesystems without atomic directory renames (gs://: object by
+//     object copies) the order is reversed — rename, then descriptor — and
+//     there a module counts as complete only with its descriptor, so a
+//     reader never takes a copy in progress for a module; the per-file
+//     damage check is skipped there (it would cost a request per file).
 //  4. Always: remove the own temp dir, and the lock if it still holds our
 //     contents.
 // Errors other than "the lock exists" fail at once (no hang on a read-only

@@ -4,6 +4,7 @@
 
 #include "tfhub/file_system.h"
 #include "io/local_file_system.h"
+#include "gcs/gcs_config.h"
 
 namespace tfhub::io {
 
@@ -11,6 +12,7 @@ void RegisterBuiltinFileSystems(FileSystemRegistry& registry) {
   auto local = std::make_shared<LocalFileSystem>();
   registry.Register("", local);
   registry.Register("file", local);
+  registry.Register("gs", gcs::NewDefaultGcsFileSystem());
 }
 
 }  // namespace tfhub::io

@@ -16,6 +16,7 @@ Result<const CurlApi*> Load() {
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_easy_perform", &api.easy_perform));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_easy_getinfo", &api.easy_getinfo));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_easy_cleanup", &api.easy_cleanup));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_easy_reset", &api.easy_reset));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_easy_strerror", &api.easy_strerror));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_slist_append", &api.slist_append));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_slist_free_all", &api.slist_free_all));

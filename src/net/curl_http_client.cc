@@ -110,6 +110,12 @@ Status TransportError(const CurlApi& api, CURLcode code, const char* errbuf, con
 
 class CurlHttpClient final : public HttpClient {
  public:
+  ~CurlHttpClient() override {
+    if (api_ != nullptr) {
+      for (CURL* h : idle_) api_->easy_cleanup(h);
+    }
+  }
+
   Result<HttpResponseHead> Send(const HttpRequest& request, HttpBodySink& sink) override {
     const std::string what = request.method + " " + request.url;
     const bool has_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
@@ -117,7 +123,7 @@ class CurlHttpClient final : public HttpClient {
       return InvalidArgumentError("unsupported HTTP method " + request.method);
     }
     TFHUB_ASSIGN_OR_RETURN(const CurlApi* api, Curl());
-    CURL* curl = api->easy_init();
+    CURL* curl = TakeHandle(api);
     if (curl == nullptr) return InternalError("curl_easy_init failed");
     Transfer t;
     t.api = api;
@@ -178,10 +184,40 @@ class CurlHttpClient final : public HttpClient {
       status = t.DeliverHead();  // bodiless responses
     }
     api->slist_free_all(headers);
-    api->easy_cleanup(curl);
+    GiveBack(api, curl);
     if (!status.ok()) return status;
     return std::move(t.head);
   }
+
+ private:
+  // Easy handles are kept for reuse: each holds a connection cache, so
+  // consecutive requests to one host (Cloud Storage metadata, uploads)
+  // reuse the connection and its TLS session instead of a new handshake.
+  CURL* TakeHandle(const CurlApi* api) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      api_ = api;
+      if (!idle_.empty()) {
+        CURL* h = idle_.back();
+        idle_.pop_back();
+        api->easy_reset(h);  // options back to defaults; connections kept
+        return h;
+      }
+    }
+    return api->easy_init();
+  }
+  void GiveBack(const CurlApi* api, CURL* h) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() < kMaxIdle) {
+      idle_.push_back(h);
+    } else {
+      api->easy_cleanup(h);
+    }
+  }
+  static constexpr size_t kMaxIdle = 16;
+  std::mutex mu_;
+  const CurlApi* api_ = nullptr;
+  std::vector<CURL*> idle_;
 };
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "resolve/archive_download.h"
 
+#include <algorithm>
 #include <chrono>
+#include <future>
 
 #include "archive/streaming_extractor.h"
+#include "base/cancellation.h"
 #include "base/crc32c.h"
 #include "base/crypto_api.h"
 #include "base/strings.h"
@@ -23,13 +26,15 @@ class ExtractingSink final : public net::HttpBodySink {
  public:
   ExtractingSink(io::FileSystem* fs, std::string temp_dir, std::string_view handle,
                  archive::StreamingExtractor::Options extract_options, bool progress,
-                 const std::function<void(std::string_view)>& log)
+                 const std::function<void(std::string_view)>& log,
+                 std::function<void(const DownloadProgress&)> on_progress = {})
       : fs_(fs),
         temp_dir_(std::move(temp_dir)),
         handle_(handle),
         extract_options_(extract_options),
         progress_(progress),
-        log_(log) {
+        log_(log),
+        on_progress_(std::move(on_progress)) {
     Reset();
   }
 
@@ -44,6 +49,9 @@ class ExtractingSink final : public net::HttpBodySink {
       md5_ = std::make_unique<base::Md5>();
       TFHUB_RETURN_IF_ERROR(md5_->status());
     }
+    report_.handle = std::string(handle_);
+    report_.total_bytes = head.content_length;  // the first head: the whole body
+    streaming_ = true;
     return Status::Ok();
   }
 
@@ -52,6 +60,8 @@ class ExtractingSink final : public net::HttpBodySink {
       last_progress_ = Clock::now();
       log_("Downloading " + std::string(handle_) + ": " + base::ReadableBytes(extractor_->bytes_extracted()));
     }
+    report_.bytes_received += chunk.size();
+    ReportProgress(false);
     sha256_->Update(chunk);
     if (expected_.crc32c) crc32c_ = base::crc32c::Extend(crc32c_, chunk);
     if (md5_) md5_->Update(chunk);
@@ -64,10 +74,17 @@ class ExtractingSink final : public net::HttpBodySink {
     TFHUB_RETURN_IF_ERROR(fs_->DeleteRecursively(temp_dir_));
     TFHUB_RETURN_IF_ERROR(fs_->CreateDirs(temp_dir_));
     Reset();
+    report_.bytes_received = 0;
     return sha256_->status();
   }
 
-  Result<archive::ExtractResult> Finish() { return extractor_->Finish(); }
+  // Ends the stream; the last progress report (finished) follows, whatever
+  // the outcome, if a body began.
+  Result<archive::ExtractResult> Finish() {
+    auto result = extractor_->Finish();
+    if (streaming_) ReportProgress(true);
+    return result;
+  }
 
   // Checks the whole download against the server's x-goog-hash, if it sent
   // one: DataLoss on a mismatch.
@@ -86,6 +103,18 @@ class ExtractingSink final : public net::HttpBodySink {
   Result<std::string> ArchiveSha256() { return sha256_->HexDigest(); }
 
  private:
+  // To options.progress: at most every 100 ms while streaming, then once finished.
+  void ReportProgress(bool finished) {
+    if (!on_progress_) return;
+    const auto now = Clock::now();
+    if (!finished && now - last_report_ < std::chrono::milliseconds(100)) return;
+    last_report_ = now;
+    report_.bytes_extracted = extractor_->bytes_extracted();
+    report_.files_extracted = extractor_->files_extracted();
+    report_.finished = finished;
+    on_progress_(report_);
+  }
+
   void Reset() {
     extractor_ = std::make_unique<archive::StreamingExtractor>(fs_, temp_dir_, extract_options_);
     sha256_ = std::make_unique<base::Sha256>();
@@ -97,29 +126,28 @@ class ExtractingSink final : public net::HttpBodySink {
   const archive::StreamingExtractor::Options extract_options_;
   bool progress_;
   const std::function<void(std::string_view)>& log_;
+  const std::function<void(const DownloadProgress&)> on_progress_;
   std::unique_ptr<archive::StreamingExtractor> extractor_;
   std::unique_ptr<base::Sha256> sha256_;
   net::GoogHash expected_;
   uint32_t crc32c_ = 0;
   std::unique_ptr<base::Md5> md5_;
   Clock::time_point last_progress_ = Clock::now();
+  DownloadProgress report_;
+  bool streaming_ = false;          // a 2xx body began
+  Clock::time_point last_report_;   // the epoch: the first chunk is reported
 };
 
 Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::string& url,
-                                            const ResolveOptions& options, const ResolverEnv& env,
-                                            io::FileSystem& fs, const std::string& cache_dir,
-                                            const std::string& temp_dir) {
+                                            const ArchiveFetch& fetch, const ResolveOptions& options,
+                                            const ResolverEnv& env, io::FileSystem& fs,
+                                            const std::string& cache_dir, const std::string& temp_dir) {
   archive::StreamingExtractor::Options extract;
   extract.limits.max_bytes = options.max_extracted_bytes;
   extract.limits.max_members = options.max_members;
-  ExtractingSink sink(&fs, temp_dir, handle, extract, options.log_progress, env.log);
-  net::HttpRequest request;
-  request.url = url;
-  request.verify_tls = options.verify_tls;
-  request.ca_file = options.ca_file;
-  request.cancel = options.cancel;
-  request.stall_timeout = options.stall_timeout;
-  auto head = env.http->Send(request, sink);
+  ExtractingSink sink(&fs, temp_dir, handle, extract, options.log_progress, env.log,
+                      options.progress);
+  auto head = fetch(sink);
   auto extracted = sink.Finish();
 
   const std::string where = " (handle " + std::string(handle) + ", URL " + url + ")";
@@ -161,8 +189,63 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
 
 }  // namespace
 
+ArchiveFetch HttpArchiveFetch(const std::string& url, const ResolveOptions& options, const ResolverEnv& env) {
+  return [url, &options, &env](net::HttpBodySink& sink) {
+    net::HttpRequest request;
+    request.url = url;
+    request.verify_tls = options.verify_tls;
+    request.ca_file = options.ca_file;
+    request.cancel = options.cancel;
+    request.stall_timeout = options.stall_timeout;
+    return env.http->Send(request, sink);
+  };
+}
+
+ArchiveFetch FileArchiveFetch(io::FileSystem* fs, const std::string& path, const std::atomic<bool>* cancel) {
+  return [fs, path, cancel](net::HttpBodySink& sink) -> Result<net::HttpResponseHead> {
+    TFHUB_ASSIGN_OR_RETURN(std::unique_ptr<io::RandomAccessFile> file, fs->NewRandomAccessFile(path));
+    net::HttpResponseHead head;
+    head.status = 200;
+    head.reason = "OK";
+    head.effective_url = path;
+    head.content_length = file->Size();
+    TFHUB_RETURN_IF_ERROR(sink.OnResponse(head));
+    // Blocks are read one ahead of the one being extracted; a remote
+    // backend splits each block into parallel ranged reads.
+    static constexpr size_t kBlock = 16 << 20;
+    const uint64_t size = file->Size();
+    auto read_block = [&file, size](uint64_t offset, std::string* buffer) -> Status {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, size - offset));
+      buffer->resize(n);
+      TFHUB_ASSIGN_OR_RETURN(std::string_view got, file->ReadAt(offset, n, buffer->data()));
+      if (got.data() != buffer->data()) buffer->assign(got);
+      return Status::Ok();
+    };
+    std::string current, next;
+    std::future<Status> pending;
+    if (size > 0) pending = std::async(std::launch::async, read_block, uint64_t{0}, &next);
+    for (uint64_t offset = 0; offset < size; offset += kBlock) {
+      TFHUB_RETURN_IF_ERROR(pending.get());
+      std::swap(current, next);
+      if (offset + kBlock < size) pending = std::async(std::launch::async, read_block, offset + kBlock, &next);
+      Status s = base::IsCancelled(cancel) ? AbortedError("reading " + path + " interrupted") : sink.OnData(current);
+      if (!s.ok()) {
+        if (pending.valid()) pending.wait();
+        return s;
+      }
+    }
+    return head;
+  };
+}
+
 Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
                                              const ResolveOptions& options, const ResolverEnv& env) {
+  return DownloadArchiveIntoCache(handle, url, HttpArchiveFetch(url, options, env), options, env);
+}
+
+Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
+                                             const ArchiveFetch& fetch, const ResolveOptions& options,
+                                             const ResolverEnv& env) {
   const std::string cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(cache_dir));
   const cache::CacheLayout layout(cache_dir, handle);
@@ -184,7 +267,7 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
       *fs, layout, handle,
       [&](const std::string& temp_dir) {
         if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
-        return StreamArchive(handle, url, options, env, *fs, cache_dir, temp_dir);
+        return StreamArchive(handle, url, fetch, options, env, *fs, cache_dir, temp_dir);
       },
       atomic);
 }

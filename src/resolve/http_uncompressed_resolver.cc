@@ -1,6 +1,8 @@
 #include "resolve/http_uncompressed_resolver.h"
 
+#include "base/strings.h"
 #include "resolve/handle.h"
+#include "resolve/path_resolver.h"
 
 namespace tfhub::resolvers {
 
@@ -8,11 +10,31 @@ bool HttpUncompressedResolver::Supports(std::string_view handle, const ResolveOp
   return IsHttpUrl(handle) && options.load_format == LoadFormat::kUncompressed;
 }
 
-Result<std::string> HttpUncompressedResolver::Resolve(std::string_view handle, const ResolveOptions&,
-                                                      const ResolverEnv&) const {
-  return UnimplementedError("cannot resolve " + std::string(handle) +
-                            ": the UNCOMPRESSED load format is not supported yet (it needs Cloud "
-                            "Storage support); use AUTO or COMPRESSED");
+Result<std::string> HttpUncompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
+                                                      const ResolverEnv& env) const {
+  net::HttpRequest request;
+  request.url = AppendFormatQuery(handle, "uncompressed");
+  request.follow_redirects = false;  // the 303 itself is the answer
+  request.verify_tls = options.verify_tls;
+  request.ca_file = options.ca_file;
+  request.cancel = options.cancel;
+  request.stall_timeout = options.stall_timeout;
+  if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
+  auto response = net::SendForString(*env.http, request, 64 * 1024);
+  if (!response.ok()) {
+    return response.status().WithPrefix("Failed to resolve " + std::string(handle) + " from " + request.url);
+  }
+  const std::string where = " (handle " + std::string(handle) + ", URL " + request.url + ")";
+  if (response->head.status != 303) {
+    return FailedPreconditionError("Expected 303 See other HTTP response but received code " +
+                                   std::to_string(response->head.status) + where);
+  }
+  const std::string location(base::TrimWhitespace(response->body));
+  if (location.rfind("gs://", 0) != 0) {
+    return FailedPreconditionError("Expected server to return a GCS location but received " + response->body + where);
+  }
+  // As the reference: the location goes through path resolution (it must exist).
+  return PathResolver().Resolve(location, options, env);
 }
 
 }  // namespace tfhub::resolvers

@@ -1,5 +1,8 @@
-// http(s) handles in UNCOMPRESSED mode. The 303-to-gs:// protocol needs the
-// Cloud Storage backend; until it exists this resolver says so clearly.
+// http(s) handles in UNCOMPRESSED mode (reference items 37-40): ask the
+// server for `<handle>?tf-hub-format=uncompressed`, expect a 303 whose body
+// is a gs:// location (whitespace trimmed), and return that location once
+// it is known to exist. Nothing is downloaded and no cache dir is used: the
+// model is read where it lies (tfhub::load reads gs:// directly).
 #pragma once
 
 #include "resolve/resolver.h"

@@ -33,8 +33,9 @@ class Resolver {
                                       const ResolverEnv& env) const = 0;
 };
 
-// The built-in resolvers, newest first: http(s) compressed, http(s)
-// uncompressed, then path resolution (which accepts everything).
+// The built-in resolvers, in the reference's order: http(s) compressed,
+// gs:// archives, http(s) uncompressed, then path resolution (which accepts
+// everything).
 const std::vector<std::unique_ptr<Resolver>>& BuiltinResolvers();
 
 // Resolves with the built-in resolvers and the given environment.

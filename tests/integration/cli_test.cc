@@ -117,11 +117,17 @@ TEST_F(CliTest, LoadFormats) {
   auto bad_flag = Tfhub({"--tfhub_model_load_format", "FOO", "resolve", handle});
   EXPECT_EQ(bad_flag.exit_code, 2);
 
+  // UNCOMPRESSED asks once for the gs:// location; a plain file (200) is
+  // the reference's "Expected 303" error (item 39), and no cache is touched.
+  const std::string unused_cache = dir_.Sub("unused-cache");
   auto unc = Tfhub({"resolve", handle}, {{"TFHUB_MODEL_LOAD_FORMAT", "UNCOMPRESSED"},
-                                         {"TFHUB_CACHE_DIR", dir_.path()}});
+                                         {"TFHUB_CACHE_DIR", unused_cache}});
   EXPECT_EQ(unc.exit_code, 1);
-  EXPECT_THAT(unc.err, HasSubstr("not supported yet"));
-  EXPECT_THAT(served_.nginx().AccessLog(), IsEmpty());
+  EXPECT_THAT(unc.err, HasSubstr("Expected 303 See other HTTP response but received code 200"));
+  EXPECT_THAT(served_.nginx().AccessLog(),
+              ElementsAre(HasSubstr("GET /models/tfjs_times_two_int.tar.gz?tf-hub-format=uncompressed 200")));
+  EXPECT_FALSE(test::PathExists(unused_cache));
+  served_.nginx().ClearAccessLog();
 
   test::MakeDirs(dir_.Sub("local"));
   auto local = Tfhub({"resolve", dir_.Sub("local")}, {{"TFHUB_MODEL_LOAD_FORMAT", "UNCOMPRESSED"}});

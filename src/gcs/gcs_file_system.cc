@@ -1,0 +1,286 @@
+#include "gcs/gcs_file_system.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+namespace tfhub::gcs {
+
+Status ForEachParallel(size_t n, int parallelism, const std::function<Status(size_t)>& fn) {
+  if (n == 0) return Status::Ok();
+  const size_t workers = std::min<size_t>(n, static_cast<size_t>(std::max(1, parallelism)));
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status first_error;
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      Status s = fn(i);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) first_error = std::move(s);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return first_error;
+}
+
+namespace {
+
+class GcsRandomAccessFile final : public io::RandomAccessFile {
+ public:
+  GcsRandomAccessFile(GcsClient* client, GcsPath path, ObjectMetadata meta, const GcsFileSystemOptions& options)
+      : client_(client), path_(std::move(path)), meta_(std::move(meta)), options_(options) {}
+
+  uint64_t Size() const override { return meta_.size; }
+
+  Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
+    if (offset > meta_.size || n > meta_.size - offset) {
+      return OutOfRangeError("read of " + std::to_string(n) + " bytes at offset " + std::to_string(offset) + " of " +
+                             path_.Uri() + ", which has " + std::to_string(meta_.size) + " bytes");
+    }
+    if (n <= options_.parallel_read_threshold) {
+      TFHUB_RETURN_IF_ERROR(client_->ReadRange(path_, meta_.generation, offset, n, scratch));
+      return std::string_view(scratch, n);
+    }
+    const size_t part = std::max<size_t>(1, options_.read_part);
+    const size_t parts = (n + part - 1) / part;
+    TFHUB_RETURN_IF_ERROR(ForEachParallel(parts, options_.parallelism, [&](size_t i) {
+      const size_t begin = i * part;
+      const size_t len = std::min(part, n - begin);
+      return client_->ReadRange(path_, meta_.generation, offset + begin, len, scratch + begin);
+    }));
+    return std::string_view(scratch, n);
+  }
+
+ private:
+  GcsClient* client_;
+  GcsPath path_;
+  ObjectMetadata meta_;
+  GcsFileSystemOptions options_;
+};
+
+class GcsWritableFile final : public io::WritableFile {
+ public:
+  GcsWritableFile(GcsClient* client, GcsPath path, const GcsFileSystemOptions& options)
+      : client_(client), path_(std::move(path)), options_(options) {}
+  ~GcsWritableFile() override { Close().IgnoreError(); }
+
+  Status Append(std::string_view data) override {
+    if (closed_) return FailedPreconditionError("append to closed file " + path_.Uri());
+    buffer_.append(data);
+    if (session_.empty() && buffer_.size() > options_.simple_upload_limit) {
+      TFHUB_ASSIGN_OR_RETURN(session_, client_->StartResumableUpload(path_));
+    }
+    const size_t chunk = std::max<size_t>(256 << 10, options_.upload_chunk / (256 << 10) * (256 << 10));
+    while (!session_.empty() && buffer_.size() > chunk) {
+      TFHUB_ASSIGN_OR_RETURN(uint64_t persisted,
+                             client_->UploadChunk(path_, session_, sent_, std::string_view(buffer_).substr(0, chunk),
+                                                  /*final=*/false));
+      if (persisted < sent_ || persisted > sent_ + chunk) {
+        return DataLossError("Cloud Storage upload " + path_.Uri() + ": the service reports " +
+                             std::to_string(persisted) + " bytes persisted after " + std::to_string(sent_ + chunk) +
+                             " were sent");
+      }
+      buffer_.erase(0, persisted - sent_);  // the rest is sent again
+      sent_ = persisted;
+    }
+    return Status::Ok();
+  }
+
+  Status Close() override {
+    if (closed_) return Status::Ok();
+    closed_ = true;
+    if (session_.empty()) return client_->Insert(path_, buffer_).status();
+    // The last piece; the service may keep less than sent: resend the rest.
+    for (int round = 0; round < 100; ++round) {
+      TFHUB_ASSIGN_OR_RETURN(uint64_t persisted, client_->UploadChunk(path_, session_, sent_, buffer_, /*final=*/true));
+      const uint64_t total = sent_ + buffer_.size();
+      if (persisted == total) return Status::Ok();
+      if (persisted < sent_ || persisted > total) break;
+      buffer_.erase(0, persisted - sent_);
+      sent_ = persisted;
+    }
+    return DataLossError("Cloud Storage upload " + path_.Uri() + " did not complete");
+  }
+
+ private:
+  GcsClient* client_;
+  GcsPath path_;
+  GcsFileSystemOptions options_;
+  std::string buffer_;
+  std::string session_;
+  uint64_t sent_ = 0;  // bytes the service has persisted
+  bool closed_ = false;
+};
+
+bool IsNotFound(const Status& s) { return s.code() == StatusCode::kNotFound; }
+
+}  // namespace
+
+GcsFileSystem::GcsFileSystem(ClientFactory make_client, GcsFileSystemOptions options)
+    : make_client_(std::move(make_client)), options_(options) {}
+
+Result<GcsClient*> GcsFileSystem::Client() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!client_) client_.emplace(make_client_());
+  if (!client_->ok()) return client_->status();
+  return client_->value().get();
+}
+
+Result<io::FileInfo> GcsFileSystem::Stat(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  io::FileInfo info;
+  if (!path.object.empty() && path.object.back() != '/') {
+    auto meta = client->GetMetadata(path);
+    if (meta.ok()) {
+      info.type = io::FileType::kFile;
+      info.size = meta->size;
+      return info;
+    }
+    if (!IsNotFound(meta.status())) return meta.status();
+  }
+  auto list = client->List(path.bucket, DirPrefix(path.object), "/", 1);
+  if (!list.ok()) {
+    if (IsNotFound(list.status())) return info;  // no such bucket
+    return list.status();
+  }
+  if (!list->objects.empty() || !list->prefixes.empty() || path.object.empty()) info.type = io::FileType::kDirectory;
+  return info;
+}
+
+Result<std::vector<std::string>> GcsFileSystem::ListDir(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  const std::string prefix = DirPrefix(path.object);
+  TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(path.bucket, prefix, "/"));
+  std::vector<std::string> names;
+  bool exists = path.object.empty();
+  for (const auto& o : list.objects) {
+    exists = true;
+    if (o.name.size() > prefix.size()) names.push_back(o.name.substr(prefix.size()));
+  }
+  for (const auto& p : list.prefixes) {
+    exists = true;
+    std::string name = p.substr(prefix.size());
+    if (!name.empty() && name.back() == '/') name.pop_back();
+    if (!name.empty()) names.push_back(std::move(name));
+  }
+  if (!exists) return NotFoundError(uri + ": no such directory");
+  return names;
+}
+
+Status GcsFileSystem::CreateDirs(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  if (path.object.empty()) return Status::Ok();
+  path.object = DirPrefix(path.object);
+  return client->Insert(path, "").status();
+}
+
+Status GcsFileSystem::DeleteFile(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  return client->Delete(path);
+}
+
+Status GcsFileSystem::DeleteRecursively(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  if (path.object.empty() || path.object == "/") {
+    return InvalidArgumentError("refusing to delete the whole bucket " + uri);
+  }
+  if (path.object.back() != '/') {
+    Status s = client->Delete(path);
+    if (!s.ok() && !IsNotFound(s)) return s;
+  }
+  const std::string prefix = DirPrefix(path.object);
+  TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(path.bucket, prefix, ""));
+  return ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
+    Status s = client->Delete(GcsPath{path.bucket, list.objects[i].name});
+    return IsNotFound(s) ? Status::Ok() : s;
+  });
+}
+
+Status GcsFileSystem::RenameImpl(const std::string& from_uri, const std::string& to_uri, bool no_replace) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath from, ParseGcsPath(from_uri));
+  TFHUB_ASSIGN_OR_RETURN(GcsPath to, ParseGcsPath(to_uri));
+  if (from.object.empty() || to.object.empty()) return InvalidArgumentError("cannot rename a bucket: " + from_uri);
+  const std::optional<int64_t> precondition = no_replace ? std::optional<int64_t>(0) : std::nullopt;
+  TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, Stat(from_uri));
+  if (info.type == io::FileType::kNotFound) return NotFoundError("cannot rename " + from_uri + ": it does not exist");
+  if (no_replace) {
+    TFHUB_ASSIGN_OR_RETURN(io::FileInfo target, Stat(to_uri));
+    if (target.type != io::FileType::kNotFound) {
+      return AlreadyExistsError("cannot rename " + from_uri + " to " + to_uri + ": the target exists");
+    }
+  }
+  if (info.type == io::FileType::kFile) {
+    TFHUB_RETURN_IF_ERROR(client->Rewrite(from, to, precondition).status());
+    return client->Delete(from);
+  }
+  const std::string from_prefix = DirPrefix(from.object);
+  const std::string to_prefix = DirPrefix(to.object);
+  TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(from.bucket, from_prefix, ""));
+  TFHUB_RETURN_IF_ERROR(ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
+    const std::string& name = list.objects[i].name;
+    return client->Rewrite(GcsPath{from.bucket, name}, GcsPath{to.bucket, to_prefix + name.substr(from_prefix.size())},
+                           precondition)
+        .status();
+  }));
+  return ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
+    Status s = client->Delete(GcsPath{from.bucket, list.objects[i].name});
+    return IsNotFound(s) ? Status::Ok() : s;
+  });
+}
+
+Status GcsFileSystem::RenameNoReplace(const std::string& from, const std::string& to) {
+  return RenameImpl(from, to, /*no_replace=*/true);
+}
+
+Status GcsFileSystem::Rename(const std::string& from, const std::string& to) {
+  return RenameImpl(from, to, /*no_replace=*/false);
+}
+
+Result<std::unique_ptr<io::RandomAccessFile>> GcsFileSystem::NewRandomAccessFile(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  TFHUB_ASSIGN_OR_RETURN(ObjectMetadata meta, client->GetMetadata(path));
+  return std::unique_ptr<io::RandomAccessFile>(
+      std::make_unique<GcsRandomAccessFile>(client, std::move(path), std::move(meta), options_));
+}
+
+Result<std::unique_ptr<io::WritableFile>> GcsFileSystem::NewWritableFile(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  if (path.object.empty()) return InvalidArgumentError("cannot write to a bucket: " + uri);
+  return std::unique_ptr<io::WritableFile>(std::make_unique<GcsWritableFile>(client, std::move(path), options_));
+}
+
+Status GcsFileSystem::CreateExclusive(const std::string& uri, std::string_view content) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  auto existing = client->GetMetadata(path);
+  if (existing.ok()) return AlreadyExistsError(uri + " already exists");
+  if (!IsNotFound(existing.status())) return existing.status();
+  auto created = client->Insert(path, content, /*if_generation_match=*/0);
+  if (created.ok()) return Status::Ok();
+  if (created.status().code() != StatusCode::kAlreadyExists) return created.status();
+  // Our own earlier attempt may have succeeded before its answer was lost.
+  auto now = client->ReadToString(path);
+  if (now.ok() && *now == content) return Status::Ok();
+  return created.status();
+}
+
+Result<std::string> GcsFileSystem::ReadFileToString(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  return client->ReadToString(path);
+}
+
+}  // namespace tfhub::gcs

@@ -1,0 +1,80 @@
+// gcs::GcsFileSystem — io::FileSystem for gs://bucket/object URIs on the
+// Cloud Storage JSON API (GcsClient), with TensorFlow's conventions for
+// directories, so that Python (tf.io.gfile) and tfhub see the same tree:
+//  * a directory is a prefix: gs://b/d is a directory when an object named
+//    "d/" (a placeholder, written by CreateDirs) or any object under "d/"
+//    exists;
+//  * CreateDirs writes the "d/" placeholder (one request; parents are
+//    implied, as Cloud Storage has no real directories);
+//  * renaming a directory copies every object server-side (rewrite) and then
+//    deletes the originals. That is NOT atomic: HasAtomicDirectoryRename()
+//    is false, and the cache protocol then writes the descriptor last, as
+//    the marker of a complete module.
+//  * CreateExclusive is an upload with ifGenerationMatch=0 (412 ->
+//    AlreadyExists), preceded by an existence check for services that
+//    ignore preconditions; a 412 on an object holding exactly our content is
+//    our own retried create and counts as success.
+//  * Reads are ranged GETs pinned to the generation seen at open; a large
+//    ReadAt is split into parts fetched in parallel.
+//  * Writes are buffered: one simple upload up to simple_upload_limit at
+//    Close(), else a resumable upload in chunks.
+//
+// The client is created on first use by `make_client` (so registering the
+// backend costs nothing, and a configuration error — a malformed key file —
+// surfaces as the error of the first gs:// operation, every time).
+//
+// Thread safety: safe for concurrent use (WritableFile: one thread).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "gcs/gcs_client.h"
+#include "tfhub/file_system.h"
+
+namespace tfhub::gcs {
+
+struct GcsFileSystemOptions {
+  size_t simple_upload_limit = 8 << 20;      // bytes sent in one request
+  size_t upload_chunk = 8 << 20;             // resumable chunks (a multiple of 256 KiB)
+  size_t parallel_read_threshold = 8 << 20;  // ReadAt above this is split
+  size_t read_part = 4 << 20;                // size of each parallel part
+  int parallelism = 8;                       // concurrent parts, copies, deletes
+};
+
+class GcsFileSystem final : public io::FileSystem {
+ public:
+  using ClientFactory = std::function<Result<std::shared_ptr<GcsClient>>()>;
+  GcsFileSystem(ClientFactory make_client, GcsFileSystemOptions options);
+
+  Result<io::FileInfo> Stat(const std::string& path) override;
+  Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  Status CreateDirs(const std::string& path) override;
+  Status DeleteFile(const std::string& path) override;
+  Status DeleteRecursively(const std::string& path) override;
+  Status RenameNoReplace(const std::string& from, const std::string& to) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
+  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& path) override;
+  Status CreateExclusive(const std::string& path, std::string_view content) override;
+  Result<std::string> ReadFileToString(const std::string& path) override;
+  bool HasAtomicDirectoryRename() const override { return false; }
+
+ private:
+  Result<GcsClient*> Client();
+  Status RenameImpl(const std::string& from, const std::string& to, bool no_replace);
+
+  ClientFactory make_client_;
+  GcsFileSystemOptions options_;
+  std::mutex mu_;
+  std::optional<Result<std::shared_ptr<GcsClient>>> client_;
+};
+
+// Runs fn(0..n-1) on up to `parallelism` threads; the first error wins (the
+// rest still run to completion).
+Status ForEachParallel(size_t n, int parallelism, const std::function<Status(size_t)>& fn);
+
+}  // namespace tfhub::gcs

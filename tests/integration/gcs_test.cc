@@ -1,0 +1,275 @@
+// gs:// end to end, against the Cloud Storage emulator (a real, third-party
+// implementation of the JSON API): gs:// archives and directories as
+// handles, UNCOMPRESSED mode's 303 to a gs:// location, a cache dir on
+// gs:// shared by several resolvers, and models loaded from gs://.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "base/sha1.h"
+#include "gcs_emulator.h"
+#include "served_models.h"
+#include "testing/archive_builder.h"
+#include "testing/fake_http_server.h"
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+#include "tfhub/file_system.h"
+#include "tfhub/saved_model.h"
+
+namespace tfhub::itest {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+constexpr char kModel[] = "tf2_half_plus_two_cpu";
+
+class GcsTest : public ::testing::Test {
+ protected:
+  GcsTest() : emulator_(GcsEmulator::Get()) {
+    bucket_ = emulator_.NewBucket(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+
+  test::ProcessResult Tfhub(std::vector<std::string> args, test::EnvChanges env = {}) {
+    return test::RunProcess(CliArgs(std::move(args)), Env(std::move(env)));
+  }
+  std::vector<std::string> CliArgs(std::vector<std::string> args) {
+    args.insert(args.begin(), TFHUB_CLI_PATH);
+    return args;
+  }
+  test::EnvChanges Env(test::EnvChanges env) {
+    test::EnvChanges all = emulator_.Env();
+    for (const char* k : {"TFHUB_CACHE_DIR", "TFHUB_MODEL_LOAD_FORMAT", "TFHUB_DOWNLOAD_PROGRESS", "http_proxy"}) {
+      all[k] = std::nullopt;
+    }
+    for (auto& [k, v] : env) all[k] = v;
+    return all;
+  }
+
+  // The fixture model as a .tar.gz made by GNU tar.
+  std::string ModelArchive() {
+    const std::string path = dir_.Sub("model.tar.gz");
+    test::MakeTarWithGnuTar(ServedModels::ModelDir(kModel), path, {"-z"});
+    return test::ReadFileToString(path);
+  }
+
+  GcsEmulator& emulator_;
+  std::string bucket_;
+  test::TempDir dir_{"tfhub_gcs"};
+};
+
+TEST_F(GcsTest, ArchiveHandleIsExtractedIntoALocalCache) {
+  emulator_.Put(bucket_, "models/half.tar.gz", ModelArchive());
+  const std::string handle = "gs://" + bucket_ + "/models/half.tar.gz";
+  auto r = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", dir_.Sub("cache")}});
+  ASSERT_TRUE(r.ok()) << r.DebugString();
+  const std::string module = dir_.Sub("cache/" + base::Sha1Hex(handle));
+  EXPECT_EQ(r.out, module + "\n");
+  EXPECT_EQ(TreeWithContents(module), TreeWithContents(ServedModels::ModelDir(kModel)));
+  EXPECT_THAT(test::ReadFileToString(module + ".descriptor.txt"), HasSubstr("Module: " + handle + "\n"));
+
+  // A missing archive: the error names it, the cache is left as it was.
+  auto missing = Tfhub({"resolve", "gs://" + bucket_ + "/models/nope.tgz"}, {{"TFHUB_CACHE_DIR", dir_.Sub("cache")}});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("gs://" + bucket_ + "/models/nope.tgz"));
+  EXPECT_THAT(missing.err, HasSubstr("404"));
+  EXPECT_EQ(test::ListDir(dir_.Sub("cache")).size(), 2u);  // the first module and its descriptor
+}
+
+TEST_F(GcsTest, DirectoryHandleIsReturnedUnchangedAndLoadsFromGcs) {
+  emulator_.PutTree(ServedModels::ModelDir(kModel), bucket_, "dirs/half");
+  const std::string handle = "gs://" + bucket_ + "/dirs/half";
+  auto r = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", dir_.Sub("never")}});
+  ASSERT_TRUE(r.ok()) << r.DebugString();
+  EXPECT_EQ(r.out, handle + "\n");
+  EXPECT_FALSE(test::PathExists(dir_.Sub("never")));
+
+  auto missing = Tfhub({"resolve", "gs://" + bucket_ + "/dirs/nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("gs://" + bucket_ + "/dirs/nope does not exist."));
+
+  // The model is read where it lies (issue: load from gs://).
+  auto show = Tfhub({"show", handle});
+  ASSERT_TRUE(show.ok()) << show.DebugString();
+  EXPECT_THAT(show.out, HasSubstr("serving_default"));
+  auto tensor = Tfhub({"show", handle, "--tensor", "a/.ATTRIBUTES/VARIABLE_VALUE"});
+  ASSERT_TRUE(tensor.ok()) << tensor.DebugString();
+  EXPECT_THAT(tensor.out, HasSubstr("0.5"));
+}
+
+TEST_F(GcsTest, LibraryLoadsASavedModelFromGcs) {
+  emulator_.PutTree(ServedModels::ModelDir(kModel), bucket_, "lib/half");
+  LoadOptions options;
+  auto model = SavedModel::Open("gs://" + bucket_ + "/lib/half", options);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_FALSE((*model)->signatures().empty());
+  ASSERT_FALSE((*model)->variables().empty());
+  for (const auto& v : (*model)->variables()) {
+    auto t = (*model)->ReadVariable(v.name);
+    EXPECT_TRUE(t.ok()) << v.name << ": " << t.status().message();
+  }
+}
+
+TEST_F(GcsTest, UncompressedFollowsThe303ToGcsWithoutACache) {
+  emulator_.PutTree(ServedModels::ModelDir(kModel), bucket_, "unc/half");
+  const std::string location = "gs://" + bucket_ + "/unc/half";
+  test::FakeHttpServer server;
+  server.SetRoute("/models/half", test::FakeResponse::Status(303, "See Other", location + "\n"));
+  server.SetRoute("/models/plain", test::FakeResponse::Ok("not a location"));
+  server.SetRoute("/models/notgs", test::FakeResponse::Status(303, "See Other", "file:///etc/passwd"));
+  server.SetRoute("/models/gone", test::FakeResponse::Status(303, "See Other", "gs://" + bucket_ + "/unc/gone"));
+  const test::EnvChanges env = {{"TFHUB_MODEL_LOAD_FORMAT", "UNCOMPRESSED"}, {"TFHUB_CACHE_DIR", dir_.Sub("never")}};
+
+  auto r = Tfhub({"resolve", server.url("/models/half")}, env);
+  ASSERT_TRUE(r.ok()) << r.DebugString();
+  EXPECT_EQ(r.out, location + "\n");
+  ASSERT_EQ(server.Requests().size(), 1u);
+  EXPECT_EQ(server.Requests()[0].target, "/models/half?tf-hub-format=uncompressed");
+  EXPECT_FALSE(test::PathExists(dir_.Sub("never")));
+
+  auto flag = Tfhub({"--tfhub_model_load_format", "UNCOMPRESSED", "resolve", server.url("/models/half")},
+                    {{"TFHUB_CACHE_DIR", dir_.Sub("never")}});
+  EXPECT_EQ(flag.out, location + "\n") << flag.DebugString();
+
+  auto show = Tfhub({"show", server.url("/models/half")}, env);
+  ASSERT_TRUE(show.ok()) << show.DebugString();
+  EXPECT_THAT(show.out, HasSubstr("serving_default"));
+
+  auto plain = Tfhub({"resolve", server.url("/models/plain")}, env);
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_THAT(plain.err, HasSubstr("Expected 303 See other HTTP response but received code 200"));
+  auto notgs = Tfhub({"resolve", server.url("/models/notgs")}, env);
+  EXPECT_THAT(notgs.err, HasSubstr("Expected server to return a GCS location but received file:///etc/passwd"));
+  auto missing = Tfhub({"resolve", server.url("/models/nothere")}, env);
+  EXPECT_THAT(missing.err, HasSubstr("received code 404"));
+  auto gone = Tfhub({"resolve", server.url("/models/gone")}, env);
+  EXPECT_THAT(gone.err, HasSubstr("gs://" + bucket_ + "/unc/gone does not exist."));
+  EXPECT_FALSE(test::PathExists(dir_.Sub("never")));
+}
+
+TEST_F(GcsTest, CacheDirOnGcsIsFilledOnceAndHit) {
+  ServedModels& served = ServedModels::Get();
+  served.nginx().ClearAccessLog();
+  const std::string handle = served.url(std::string("/models/") + kModel + ".tar.gz");
+  const std::string cache = "gs://" + bucket_ + "/tfhub-modules-cache";
+  const std::string sha1 = base::Sha1Hex(handle);
+
+  auto first = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", cache}});
+  ASSERT_TRUE(first.ok()) << first.DebugString();
+  EXPECT_EQ(first.out, cache + "/" + sha1 + "\n");
+  auto second = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", cache}});
+  ASSERT_TRUE(second.ok()) << second.DebugString();
+  EXPECT_EQ(second.out, first.out);
+  ASSERT_TRUE(served.nginx().WaitForAccessLogLines(1));
+  EXPECT_EQ(served.nginx().AccessLog().size(), 1u);
+
+  // Exactly the module and its descriptor: no lock, no temp dir left.
+  const auto names = emulator_.ObjectNames(bucket_, "tfhub-modules-cache/");
+  EXPECT_THAT(names, Contains("tfhub-modules-cache/" + sha1 + ".descriptor.txt"));
+  EXPECT_THAT(names, Contains("tfhub-modules-cache/" + sha1 + "/saved_model.pb"));
+  for (const auto& n : names) {
+    EXPECT_THAT(n, Not(HasSubstr(".lock"))) << n;
+    EXPECT_THAT(n, Not(HasSubstr(".tmp"))) << n;
+  }
+  auto descriptor = emulator_.client().ReadToString(gcs::GcsPath{bucket_, "tfhub-modules-cache/" + sha1 + ".descriptor.txt"});
+  ASSERT_TRUE(descriptor.ok());
+  EXPECT_THAT(*descriptor, HasSubstr("Module: " + handle + "\n"));
+
+  // The cached module loads from gs:// too, and the cache tools see it.
+  auto show = Tfhub({"show", handle}, {{"TFHUB_CACHE_DIR", cache}});
+  EXPECT_TRUE(show.ok()) << show.DebugString();
+  EXPECT_EQ(served.nginx().AccessLog().size(), 1u);
+}
+
+TEST_F(GcsTest, ConcurrentResolversIntoAGcsCacheDownloadOnce) {
+  test::FakeHttpServer server;
+  test::FakeResponse slow = test::FakeResponse::Ok(ModelArchive());
+  slow.bytes_per_second = slow.body.size();  // about a second
+  server.SetRoute("/slow.tar.gz", slow);
+  const std::string handle = server.url("/slow.tar.gz");
+  const std::string cache = "gs://" + bucket_ + "/shared";
+  const std::string sha1 = base::Sha1Hex(handle);
+
+  test::Process first;
+  first.Start(CliArgs({"resolve", handle}), Env({{"TFHUB_CACHE_DIR", cache}}));
+  // Start the second once the first holds the lock (observed on gs://).
+  io::FileSystem* fs = io::FileSystemForUri(cache).value();
+  bool locked = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+       !locked && std::chrono::steady_clock::now() < deadline;) {
+    auto info = fs->Stat(cache + "/" + sha1 + ".lock");
+    locked = info.ok() && info->type == io::FileType::kFile;
+    if (!locked) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a condition
+  }
+  ASSERT_TRUE(locked) << "the first resolver never took the lock";
+  test::Process second;
+  second.Start(CliArgs({"resolve", handle}), Env({{"TFHUB_CACHE_DIR", cache}}));
+
+  const auto a = first.Wait();
+  const auto b = second.Wait();
+  ASSERT_TRUE(a.ok()) << a.DebugString();
+  ASSERT_TRUE(b.ok()) << b.DebugString();
+  EXPECT_EQ(a.out, cache + "/" + sha1 + "\n");
+  EXPECT_EQ(b.out, a.out);
+  EXPECT_EQ(server.RequestCount("/slow.tar.gz"), 1u);
+  for (const auto& n : emulator_.ObjectNames(bucket_, "shared/")) {
+    EXPECT_THAT(n, Not(HasSubstr(".lock"))) << n;
+    EXPECT_THAT(n, Not(HasSubstr(".tmp"))) << n;
+  }
+}
+
+TEST_F(GcsTest, FileSystemOperationsAgainstTheEmulator) {
+  io::FileSystem* fs = io::FileSystemForUri("gs://" + bucket_).value();
+  const std::string root = "gs://" + bucket_ + "/fs";
+  ASSERT_TRUE(fs->CreateDirs(root + "/d").ok());
+  ASSERT_TRUE(fs->WriteStringToFile(root + "/d/a b#?.txt", "hello").ok());
+  ASSERT_TRUE(fs->WriteStringToFile(root + "/d/sub/c", "").ok());
+  EXPECT_EQ(fs->Stat(root + "/d/a b#?.txt")->type, io::FileType::kFile);
+  EXPECT_EQ(fs->Stat(root + "/d/a b#?.txt")->size, 5u);
+  EXPECT_EQ(fs->Stat(root + "/d")->type, io::FileType::kDirectory);
+  EXPECT_EQ(fs->Stat(root + "/nope")->type, io::FileType::kNotFound);
+  auto names = fs->ListDir(root + "/d");
+  ASSERT_TRUE(names.ok());
+  std::sort(names->begin(), names->end());
+  EXPECT_THAT(*names, ElementsAre("a b#?.txt", "sub"));
+  EXPECT_EQ(fs->ListDir(root + "/nope").status().code(), StatusCode::kNotFound);
+
+  EXPECT_TRUE(fs->CreateExclusive(root + "/lock", "mine").ok());
+  EXPECT_EQ(fs->CreateExclusive(root + "/lock", "theirs").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(*fs->ReadFileToString(root + "/lock"), "mine");
+
+  // A directory renamed object by object; no-replace refuses an existing target.
+  ASSERT_TRUE(fs->RenameNoReplace(root + "/d", root + "/e").ok());
+  EXPECT_EQ(fs->Stat(root + "/d")->type, io::FileType::kNotFound);
+  EXPECT_EQ(*fs->ReadFileToString(root + "/e/a b#?.txt"), "hello");
+  ASSERT_TRUE(fs->CreateDirs(root + "/f").ok());
+  EXPECT_EQ(fs->RenameNoReplace(root + "/e", root + "/f").code(), StatusCode::kAlreadyExists);
+  EXPECT_FALSE(fs->HasAtomicDirectoryRename());
+
+  // A read bigger than one part goes out as parallel ranged reads.
+  std::string big(20 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 13);
+  emulator_.Put(bucket_, "fs/big", big);
+  auto file = fs->NewRandomAccessFile(root + "/big");
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  EXPECT_EQ((*file)->Size(), big.size());
+  std::string scratch(big.size(), '\0');
+  auto got = (*file)->ReadAt(0, big.size(), scratch.data());
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_TRUE(*got == big);
+  auto tail = (*file)->ReadAt(big.size() - 10, 10, scratch.data());
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(*tail, big.substr(big.size() - 10));
+  EXPECT_EQ((*file)->ReadAt(big.size() - 10, 11, scratch.data()).status().code(), StatusCode::kOutOfRange);
+
+  ASSERT_TRUE(fs->DeleteRecursively(root).ok());
+  EXPECT_THAT(emulator_.ObjectNames(bucket_, "fs/"), IsEmpty());
+}
+
+}  // namespace
+}  // namespace tfhub::itest
