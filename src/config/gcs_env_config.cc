@@ -41,7 +41,7 @@ GcsConfig GcsConfigFromEnvironment() {
   return c;
 }
 
-std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem() {
+std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem(GcsFileSystemOptions options) {
   return std::make_shared<GcsFileSystem>(
       []() -> Result<std::shared_ptr<GcsClient>> {
         static net::HttpClient* const curl = net::NewCurlHttpClient().release();
@@ -57,7 +57,7 @@ std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem() {
         };
         return std::shared_ptr<GcsClient>(std::make_shared<Owned>(http, std::move(credentials), config.client));
       },
-      GcsFileSystemOptions{});
+      options);
 }
 
 }  // namespace tfhub::gcs

@@ -30,6 +30,6 @@ GcsConfig GcsConfigFromEnvironment();
 
 // The gs:// backend as registered by default: created on first use from
 // GcsConfigFromEnvironment(), talking through libcurl with retries.
-std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem();
+std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem(GcsFileSystemOptions options = {});
 
 }  // namespace tfhub::gcs

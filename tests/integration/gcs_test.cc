@@ -11,6 +11,7 @@
 #include "base/sha1.h"
 #include "gcs_emulator.h"
 #include "served_models.h"
+#include "savedmodel/test_counting_file_system.h"
 #include "testing/archive_builder.h"
 #include "testing/fake_http_server.h"
 #include "testing/subprocess.h"
@@ -102,13 +103,28 @@ TEST_F(GcsTest, DirectoryHandleIsReturnedUnchangedAndLoadsFromGcs) {
   EXPECT_THAT(tensor.out, HasSubstr("0.5"));
 }
 
-TEST_F(GcsTest, LibraryLoadsASavedModelFromGcs) {
+TEST_F(GcsTest, LibraryLoadsASavedModelFromGcsReadingOnlyWhatItUses) {
   emulator_.PutTree(ServedModels::ModelDir(kModel), bucket_, "lib/half");
+  const std::string dir = "gs://" + bucket_ + "/lib/half";
+  auto counting = std::make_shared<savedmodel::testing::CountingFileSystem>(io::FileSystemForUri(dir).value());
   LoadOptions options;
-  auto model = SavedModel::Open("gs://" + bucket_ + "/lib/half", options);
+  options.file_system = counting;
+  auto model = SavedModel::Open(dir, options);
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_FALSE((*model)->signatures().empty());
-  ASSERT_FALSE((*model)->variables().empty());
+  // Opening reads saved_model.pb and the index, never the data shard.
+  for (const auto& r : counting->reads()) EXPECT_THAT(r.path, Not(HasSubstr("variables.data"))) << r.path;
+
+  counting->Clear();
+  const std::string name = "a/.ATTRIBUTES/VARIABLE_VALUE";
+  auto a = (*model)->ReadVariable(name);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  uint64_t data_bytes = 0;
+  for (const auto& r : counting->reads()) {
+    EXPECT_THAT(r.path, HasSubstr("variables.data-00000-of-00001"));
+    data_bytes += r.n;
+  }
+  EXPECT_EQ(data_bytes, 4u);  // one float32: its own byte range only
   for (const auto& v : (*model)->variables()) {
     auto t = (*model)->ReadVariable(v.name);
     EXPECT_TRUE(t.ok()) << v.name << ": " << t.status().message();
