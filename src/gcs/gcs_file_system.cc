@@ -76,7 +76,12 @@ class GcsWritableFile final : public io::WritableFile {
       TFHUB_ASSIGN_OR_RETURN(session_, client_->StartResumableUpload(path_));
     }
     const size_t chunk = std::max<size_t>(256 << 10, options_.upload_chunk / (256 << 10) * (256 << 10));
+    int stuck = 0;  // rounds in a row in which the service kept nothing
     while (!session_.empty() && buffer_.size() > chunk) {
+      if (stuck >= 10) {
+        return DataLossError("Cloud Storage upload " + path_.Uri() + ": the service keeps no data (stuck at byte " +
+                             std::to_string(sent_) + ")");
+      }
       TFHUB_ASSIGN_OR_RETURN(uint64_t persisted,
                              client_->UploadChunk(path_, session_, sent_, std::string_view(buffer_).substr(0, chunk),
                                                   /*final=*/false));
@@ -85,6 +90,7 @@ class GcsWritableFile final : public io::WritableFile {
                              std::to_string(persisted) + " bytes persisted after " + std::to_string(sent_ + chunk) +
                              " were sent");
       }
+      stuck = persisted == sent_ ? stuck + 1 : 0;
       buffer_.erase(0, persisted - sent_);  // the rest is sent again
       sent_ = persisted;
     }

@@ -7,8 +7,9 @@
 //  * Expect() appends an exchange. Send() takes the FIRST pending exchange
 //    whose method and URL match (and whose `matches` predicate, if given,
 //    accepts the request), records the request, and delivers the scripted
-//    response to the sink (head, then the body in one piece) or returns the
-//    scripted transport error. So parallel requests may arrive in any order.
+//    response to the sink (head, then the body in one piece) and/or returns
+//    the scripted transport error. So parallel requests may arrive in any
+//    order.
 //  * A request no pending exchange matches gets an Internal error naming it;
 //    it is also recorded in unexpected() so a test can assert on it.
 //  * Thread-safe.
@@ -35,7 +36,9 @@ struct ScriptedExchange {
   long status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  Status transport_error;  // not OK: Send() fails with it instead of answering
+  // Not OK: Send() fails with it — at once when `body` is empty, else after
+  // delivering the head and `body` (a connection cut mid-body).
+  Status transport_error;
 };
 
 class ScriptedHttpClient final : public HttpClient {
@@ -62,7 +65,7 @@ class ScriptedHttpClient final : public HttpClient {
       pending_.erase(it);
       seen_.push_back(request);
     }
-    if (!exchange.transport_error.ok()) return exchange.transport_error;
+    if (!exchange.transport_error.ok() && exchange.body.empty()) return exchange.transport_error;
     HttpResponseHead head;
     head.status = exchange.status;
     head.reason = std::to_string(exchange.status);
@@ -71,6 +74,7 @@ class ScriptedHttpClient final : public HttpClient {
     head.content_length = exchange.body.size();
     TFHUB_RETURN_IF_ERROR(sink.OnResponse(head));
     if (!exchange.body.empty()) TFHUB_RETURN_IF_ERROR(sink.OnData(exchange.body));
+    if (!exchange.transport_error.ok()) return exchange.transport_error;
     return head;
   }
 
