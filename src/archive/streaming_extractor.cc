@@ -153,17 +153,20 @@ class StreamingExtractor::Impl {
     bool gzip_ = false;
   };
 
-  // Turns members into writer operations. Each file goes whole to one writer
-  // (round robin); a name seen before goes to the same writer again, so the
-  // last of duplicate members still wins.
+  // Turns members into writer operations. Each file goes whole to one writer,
+  // the writer of its directory: directories are dealt out round robin, so
+  // two writers rarely create files in the same directory at once (the
+  // kernel serialises creates in one directory on its lock). A name seen
+  // before goes to the same writer again, so the last of duplicate members
+  // still wins.
   class OpSink final : public EntrySink {
    public:
     explicit OpSink(Impl* impl) : impl_(impl) {}
     Status Directory(const std::string& path) override {
-      return Send(*impl_->writers_[Route(path)], {WriteOp::kDirectory, path}, kOpWeight);
+      return Send(*impl_->writers_[Route(path, /*directory=*/true)], {WriteOp::kDirectory, path}, kOpWeight);
     }
     Status BeginFile(const std::string& path) override {
-      current_ = impl_->writers_[Route(path)].get();
+      current_ = impl_->writers_[Route(path, /*directory=*/false)].get();
       return Send(*current_, {WriteOp::kOpen, path}, kOpWeight);
     }
     Status FileData(std::string_view data) override {
@@ -172,10 +175,17 @@ class StreamingExtractor::Impl {
     Status EndFile() override { return Send(*current_, {WriteOp::kClose, {}}, kOpWeight); }
 
    private:
-    size_t Route(const std::string& path) {
-      auto [it, inserted] = routes_.try_emplace(path, next_);
+    size_t Route(const std::string& path, bool directory) {
+      if (auto it = routes_.find(path); it != routes_.end()) return it->second;
+      std::string dir = path;
+      if (!directory) {
+        const auto slash = path.find_last_of('/');
+        dir.resize(slash == std::string::npos ? 0 : slash);
+      }
+      auto [d, inserted] = routes_.try_emplace(std::move(dir), next_);
       if (inserted) next_ = (next_ + 1) % impl_->writers_.size();
-      return it->second;
+      routes_.try_emplace(path, d->second);
+      return d->second;
     }
     static Status Send(Writer& w, WriteOp op, size_t weight) {
       if (!w.ops.Push(std::move(op), weight)) return AbortedError("extraction cancelled");
