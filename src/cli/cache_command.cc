@@ -11,6 +11,7 @@
 #include "cachetools/cache_scan.h"
 #include "cachetools/units.h"
 #include "cli/interrupts.h"
+#include "cli/json_output.h"
 #include "tfhub/file_system.h"
 
 namespace tfhub::cli {
@@ -109,10 +110,28 @@ struct Context {
   const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: stop between removals
 };
 
-int Error(std::ostream& err, const Status& s, int code) {
-  err << "tfhub: error: " << s.message() << '\n';
-  return code;
-}
+// The failures of rm, prune and clean: one item each in the result's
+// "errors" (with "code" and the message in "error"), a line each on stderr.
+struct Errors {
+  json items = json::array();
+  Status first;
+
+  void Add(json item, const Status& s, std::ostream& err) {
+    item["code"] = std::string(StatusCodeName(s.code()));
+    item["error"] = s.message();
+    items.push_back(std::move(item));
+    if (first.ok()) first = s;
+    err << "tfhub: error: " << s.message() << '\n';
+  }
+  // The result's "error" member: the first failure, and how many more.
+  json Summary() const {
+    json j = StatusJson(first);
+    if (items.size() > 1) {
+      j["message"] = first.message() + " (and " + std::to_string(items.size() - 1) + " more errors)";
+    }
+    return j;
+  }
+};
 
 void PrintUnrecognized(const cachetools::CacheScan& scan, std::ostream& out) {
   if (scan.unrecognized.empty()) return;
@@ -201,13 +220,13 @@ int RunDu(const CacheArgs& args, const cachetools::CacheScan& scan, std::ostream
 // Shared by rm, prune and clean: runs `remove` on each row (or only says
 // what it would do) and reports.
 int RemoveRows(const CacheArgs& args, const Context& ctx, const std::vector<const Entry*>& rows,
-               json errors, std::ostream& out, std::ostream& err,
+               Errors errors, std::ostream& out, std::ostream& err,
                const std::function<Status(const Entry&)>& remove) {
   json removed = json::array();
   uint64_t freed = 0;
   for (const Entry* e : rows) {
     if (ctx.cancel != nullptr && ctx.cancel->load()) {
-      errors.push_back({{"path", e->path}, {"error", "interrupted"}});
+      errors.Add({{"path", e->path}}, AbortedError("interrupted before removing " + e->path), err);
       break;
     }
     Status s = args.dry_run ? Status::Ok() : remove(*e);
@@ -218,40 +237,39 @@ int RemoveRows(const CacheArgs& args, const Context& ctx, const std::vector<cons
       removed.push_back(EntryJson(*e));
       if (!args.json) out << (args.dry_run ? "would remove " : "removed ") << e->path << " (" << what << ")\n";
     } else {
-      errors.push_back({{"path", e->path}, {"error", s.message()}});
-      if (!args.json) err << "tfhub: error: " << s.message() << '\n';
+      errors.Add({{"path", e->path}}, s, err);
     }
   }
+  const int sig = InterruptSignal();
+  if (sig != 0 && errors.first.ok()) errors.first = AbortedError("interrupted");
   if (args.json) {
-    out << json{{"cache_dir", ctx.cache_dir}, {"dry_run", args.dry_run}, {"removed", removed},
-                {"freed_bytes", freed}, {"errors", errors}}
-               .dump(2)
-        << '\n';
+    json j = {{"cache_dir", ctx.cache_dir}, {"dry_run", args.dry_run}, {"removed", removed},
+              {"freed_bytes", freed}, {"errors", errors.items}};
+    if (!errors.first.ok()) j["error"] = errors.Summary();
+    out << j.dump(2) << '\n';
   } else {
     out << (args.dry_run ? "would free " : "freed ") << base::ReadableBytes(freed) << " (" << removed.size()
         << " entries)\n";
   }
-  if (const int sig = InterruptSignal(); sig != 0) return 128 + sig;
-  return errors.empty() ? kCacheExitOk : kCacheExitFailure;
+  if (sig != 0) return 128 + sig;
+  return errors.first.ok() ? kCacheExitOk : kCacheExitFailure;
 }
 
 int RunRm(const CacheArgs& args, const Context& ctx, const cachetools::CacheScan& scan, std::ostream& out,
           std::ostream& err) {
   std::vector<const Entry*> rows;
-  json errors = json::array();
+  Errors errors;
   for (const auto& target : args.targets) {
     const std::string key = cachetools::KeyForArgument(target);
     const auto it = std::find_if(scan.entries.begin(), scan.entries.end(),
                                  [&](const Entry& e) { return e.key == key && IsModule(e); });
     if (it == scan.entries.end()) {
-      const std::string msg = target + " is not in the cache " + ctx.cache_dir;
-      errors.push_back({{"target", target}, {"error", msg}});
-      if (!args.json) err << "tfhub: error: " << msg << '\n';
+      errors.Add({{"target", target}}, NotFoundError(target + " is not in the cache " + ctx.cache_dir), err);
       continue;
     }
     if (std::find(rows.begin(), rows.end(), &*it) == rows.end()) rows.push_back(&*it);
   }
-  return RemoveRows(args, ctx, rows, errors, out, err, [&](const Entry& e) {
+  return RemoveRows(args, ctx, rows, std::move(errors), out, err, [&](const Entry& e) {
     return cachetools::RemoveModule(*ctx.fs, ctx.cache_dir, e, ctx.me);
   });
 }
@@ -261,19 +279,20 @@ int RunPrune(const CacheArgs& args, const Context& ctx, const cachetools::CacheS
   cachetools::PruneCriteria criteria;
   if (!args.older_than.empty()) {
     auto d = cachetools::ParseDuration(args.older_than);
-    if (!d.ok()) return Error(err, d.status().WithPrefix("--older-than"), kCacheExitUsage);
+    if (!d.ok()) return ReportError(d.status().WithPrefix("--older-than"), args.json, kCacheExitUsage, out, err);
     criteria.older_than = *d;
   }
   if (!args.max_size.empty()) {
     auto s = cachetools::ParseSize(args.max_size);
-    if (!s.ok()) return Error(err, s.status().WithPrefix("--max-size"), kCacheExitUsage);
+    if (!s.ok()) return ReportError(s.status().WithPrefix("--max-size"), args.json, kCacheExitUsage, out, err);
     criteria.max_size = *s;
   }
   if (!criteria.older_than && !criteria.max_size) {
-    return Error(err, InvalidArgumentError("prune needs --older-than and/or --max-size"), kCacheExitUsage);
+    return ReportError(InvalidArgumentError("prune needs --older-than and/or --max-size"), args.json,
+                       kCacheExitUsage, out, err);
   }
   const auto plan = cachetools::PlanPrune(scan, criteria, ctx.scan_options.now);
-  return RemoveRows(args, ctx, plan, json::array(), out, err, [&](const Entry& e) {
+  return RemoveRows(args, ctx, plan, Errors{}, out, err, [&](const Entry& e) {
     return cachetools::RemoveModule(*ctx.fs, ctx.cache_dir, e, ctx.me);
   });
 }
@@ -289,7 +308,7 @@ int RunClean(const CacheArgs& args, const Context& ctx, const cachetools::CacheS
           << "; --stale-locks removes it)\n";
     }
   }
-  return RemoveRows(args, ctx, rows, json::array(), out, err, [&](const Entry& e) {
+  return RemoveRows(args, ctx, rows, Errors{}, out, err, [&](const Entry& e) {
     return cachetools::CleanEntry(*ctx.fs, ctx.cache_dir, e, ctx.me);
   });
 }
@@ -325,6 +344,7 @@ CLI::App* AddCacheCommand(CLI::App& app, CacheArgs* args) {
   CLI::App* cache = app.add_subcommand("cache", "Inspect and tidy the module cache (list, du, rm, prune, verify, clean)");
   cache->fallthrough();
   cache->require_subcommand(1);
+  cache->add_flag("--json", args->json, "Print JSON (also after the subcommand)");
   auto sub = [&](const char* name, const char* help) {
     CLI::App* c = cache->add_subcommand(name, help);
     c->fallthrough();
@@ -362,7 +382,7 @@ int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream&
   Context ctx;
   ctx.cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
   auto fs = io::FileSystemForUri(ctx.cache_dir);
-  if (!fs.ok()) return Error(err, fs.status(), kCacheExitFailure);
+  if (!fs.ok()) return ReportError(fs.status(), args.json, kCacheExitFailure, out, err);
   ctx.fs = *fs;
   ctx.times = cachetools::TimesSourceFor(ctx.cache_dir);
   ctx.scan_options.lock_timeout = options.lock_timeout;
@@ -371,7 +391,7 @@ int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream&
   ctx.me = {base::HostName(), base::ProcessId()};
   ctx.cancel = options.cancel;
   auto scan = cachetools::ScanCache(*ctx.fs, *ctx.times, ctx.cache_dir, ctx.scan_options);
-  if (!scan.ok()) return Error(err, scan.status(), kCacheExitFailure);
+  if (!scan.ok()) return ReportError(scan.status(), args.json, kCacheExitFailure, out, err);
 
   if (args.command == "list") return RunList(args, *scan, out);
   if (args.command == "du") return RunDu(args, *scan, out);
@@ -379,7 +399,8 @@ int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream&
   if (args.command == "prune") return RunPrune(args, ctx, *scan, out, err);
   if (args.command == "verify") return RunVerify(args, *scan, out);
   if (args.command == "clean") return RunClean(args, ctx, *scan, out, err);
-  return Error(err, InvalidArgumentError("unknown cache command '" + args.command + "'"), kCacheExitUsage);
+  return ReportError(InvalidArgumentError("unknown cache command '" + args.command + "'"), args.json, kCacheExitUsage,
+                     out, err);
 }
 
 }  // namespace tfhub::cli

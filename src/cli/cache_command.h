@@ -13,6 +13,13 @@
 // not cached, an entry left alone because it is locked); 2 usage error;
 // 3 `verify` found a damaged module; 128+N interrupted by signal N (rm,
 // prune and clean stop between two removals at the first Ctrl-C).
+//
+// --json (cli/json_output.h): one document on stdout. A command that fails
+// before it has a result prints {"error": {"code", "message"}}; rm, prune and
+// clean always print their result ({"cache_dir", "dry_run", "removed",
+// "freed_bytes", "errors"}) and add "error" (the first failure) when they
+// exit non-zero. verify's exit 3 is a result, not an error: no "error".
+// Error messages go to stderr in both modes.
 #pragma once
 
 #include <CLI/CLI.hpp>

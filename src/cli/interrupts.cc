@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <string_view>
 #include <thread>
 
 namespace tfhub::cli {
@@ -25,8 +26,11 @@ void InstallInterruptHandler() {
       if (sigwait(&set, &sig) != 0) continue;
       if (g_interrupted.exchange(true)) _exit(128 + sig);  // second signal: no more waiting
       g_signal = sig;
-      static const char kMsg[] = "tfhub: interrupted; stopping and cleaning up (again to exit now)\n";
-      if (write(STDERR_FILENO, kMsg, sizeof kMsg - 1) < 0) {
+      // On a terminal, first erase the line: a progress bar may be on it.
+      constexpr std::string_view kMsg = "\r\033[Ktfhub: interrupted; stopping and cleaning up (again to exit now)\n";
+      constexpr size_t kEraseLine = std::string_view("\r\033[K").size();
+      const std::string_view msg = isatty(STDERR_FILENO) ? kMsg : kMsg.substr(kEraseLine);
+      if (write(STDERR_FILENO, msg.data(), msg.size()) < 0) {
       }
     }
   }).detach();

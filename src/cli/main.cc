@@ -1,9 +1,16 @@
 // The tfhub command line. Reads the environment once (OptionsFromEnvironment)
 // and maps Status codes to exit codes.
 //
-// Exit codes: 0 success, 1 resolve failed, 2 usage error (bad arguments or
-// configuration), 128+N interrupted by signal N (130 for Ctrl-C, 143 for
-// SIGTERM) after removing the partial download.
+// Exit codes (stable, the table in README.md): 0 success, 1 the command
+// failed, 2 usage error (bad arguments or configuration, unknown command),
+// 3 `cache verify` found damage, 128+N interrupted by signal N (130 for
+// Ctrl-C, 143 for SIGTERM) after removing the partial download.
+//
+// --json: every command and subcommand takes it, and prints one JSON
+// document on stdout; failures follow cli/json_output.h ({"error": {"code",
+// "message"}}, the same exit code, the message still on stderr). That holds
+// for usage errors CLI11 finds too (whenever "--json" is among the
+// arguments); `--help --json` prints what `tfhub help COMMAND --json` does.
 //
 // Progress: while a download runs, a progress bar on stderr when stderr is a
 // terminal — unless --quiet, or TFHUB_DOWNLOAD_PROGRESS asks for the
@@ -13,27 +20,130 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
-#include <vector>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "base/sha1.h"
 #include "cli/cache_command.h"
 #include "cli/interrupts.h"
+#include "cli/json_output.h"
 #include "cli/progress_bar.h"
 #include "cli/show_command.h"
 #include "tfhub/resolve.h"
 
 namespace {
 
+using nlohmann::json;
+
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-int Fail(const tfhub::Status& status, int exit_code) {
-  std::cerr << "tfhub: error: " << status.message() << '\n';
-  if (const int sig = tfhub::cli::InterruptSignal(); sig != 0) return 128 + sig;
+// A failed command's exit code: `exit_code`, or 128+N once signal N asked
+// it to stop.
+int ExitCode(int exit_code) {
+  if (const int sig = tfhub::cli::InterruptSignal(); sig != 0 && exit_code != 0) return 128 + sig;
   return exit_code;
+}
+
+int Fail(const tfhub::Status& status, bool json_output, int exit_code) {
+  return ExitCode(tfhub::cli::ReportError(status, json_output, exit_code, std::cout, std::cerr));
+}
+
+// Whether the arguments ask for JSON; for errors found before (or while)
+// they are parsed.
+bool ArgvWantsJson(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--json") return true;
+  }
+  return false;
+}
+
+// "tfhub cache prune" for that subcommand.
+std::string CommandPath(const CLI::App& cmd) {
+  std::string path = cmd.get_name();
+  for (const CLI::App* a = cmd.get_parent(); a != nullptr; a = a->get_parent()) path = a->get_name() + " " + path;
+  return path;
+}
+
+// "list, du, rm, ..." for `tfhub cache`.
+std::string SubcommandNames(const CLI::App& cmd) {
+  std::string names;
+  for (const CLI::App* sub : cmd.get_subcommands([](const CLI::App*) { return true; })) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return names;
+}
+
+// `name` (a word after `parent`'s path) is not one of its subcommands.
+tfhub::Status NoSuchCommand(const CLI::App& parent, const std::string& name) {
+  const std::string path = CommandPath(parent);
+  const std::string full = parent.get_parent() == nullptr ? name : parent.get_name() + " " + name;
+  return tfhub::InvalidArgumentError("no such command: '" + full + "' (" + path + " has: " + SubcommandNames(parent) +
+                                     ")");
+}
+
+// `cmd` was given without one of its subcommands.
+tfhub::Status NeedsCommand(const CLI::App& cmd) {
+  std::string help = "tfhub help ";
+  if (cmd.get_parent() != nullptr) help += cmd.get_name() + " ";
+  return tfhub::InvalidArgumentError(CommandPath(cmd) + " needs a command: " + SubcommandNames(cmd) + " (see " + help +
+                                     "COMMAND)");
+}
+
+// `tfhub help COMMAND --json`: what `--help` says, as data.
+json HelpJson(const CLI::App& cmd) {
+  json arguments = json::array();
+  json options = json::array();
+  for (const CLI::Option* o : cmd.get_options()) {
+    if (o->get_lnames().empty() && o->get_snames().empty()) {
+      arguments.push_back({{"name", o->get_name()},
+                           {"description", o->get_description()},
+                           {"required", o->get_required()},
+                           {"repeatable", o->get_items_expected_max() > 1}});
+      continue;
+    }
+    json names = json::array();
+    for (const auto& n : o->get_snames()) names.push_back("-" + n);
+    for (const auto& n : o->get_lnames()) names.push_back("--" + n);
+    options.push_back({{"names", names},
+                       {"description", o->get_description()},
+                       {"takes_value", o->get_items_expected_max() != 0},
+                       {"default", o->get_default_str().empty() ? json(nullptr) : json(o->get_default_str())}});
+  }
+  json subcommands = json::array();
+  for (const CLI::App* sub : cmd.get_subcommands([](const CLI::App*) { return true; })) {
+    subcommands.push_back({{"name", sub->get_name()}, {"description", sub->get_description()}});
+  }
+  return {{"command", CommandPath(cmd)}, {"description", cmd.get_description()}, {"arguments", arguments},
+          {"options", options}, {"subcommands", subcommands}};
+}
+
+// The innermost subcommand the parse reached: whose --help was asked for.
+const CLI::App* ParsedCommand(const CLI::App& app) {
+  const CLI::App* cmd = &app;
+  while (!cmd->get_subcommands().empty()) cmd = cmd->get_subcommands().front();
+  return cmd;
+}
+
+// `tfhub resolve --json`: the handle, the path, and — when the handle went
+// through the cache — the cache dir and the entry's key (what `tfhub cache
+// rm` takes); null for handles returned where they lie (local paths, gs://).
+json ResolveJson(const std::string& handle, const std::string& path, const std::string& cache_dir) {
+  json j = {{"handle", handle}, {"path", path}, {"cache_dir", nullptr}, {"key", nullptr}};
+  const std::string key = tfhub::base::Sha1Hex(handle);
+  if (!cache_dir.empty() && path == (cache_dir.ends_with('/') ? cache_dir : cache_dir + "/") + key) {
+    j["cache_dir"] = cache_dir;
+    j["key"] = key;
+  }
+  return j;
 }
 
 // The terminal's columns, 80 when it does not say.
@@ -65,6 +175,8 @@ int main(int argc, char** argv) {
       "resolve", "Resolve HANDLE (URL or path) and print the module's path on stdout");
   resolve_cmd->fallthrough();
   resolve_cmd->add_option("handle", handle, "Model handle: http(s) URL or local path")->required();
+  bool resolve_json = false;
+  resolve_cmd->add_flag("--json", resolve_json, "Print JSON: handle, path, cache_dir and key (null for local paths)");
   std::string sha256;
   resolve_cmd
       ->add_option("--sha256", sha256, "Require the downloaded archive to have this SHA-256 (64 hex digits)")
@@ -82,13 +194,38 @@ int main(int argc, char** argv) {
   CLI::App* cache_cmd = tfhub::cli::AddCacheCommand(app, &cache_args);
   std::vector<std::string> help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Show help for a command: tfhub help [COMMAND [SUBCOMMAND]]");
+  help_cmd->fallthrough();
   help_cmd->add_option("command", help_topic, "e.g. resolve, show, cache, cache prune");
+  bool help_json = false;
+  help_cmd->add_flag("--json", help_json,
+                     "Print JSON: the command's description, arguments, options and subcommands");
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    if (!ArgvWantsJson(argc, argv)) return app.exit(e);
+    std::cout << HelpJson(*ParsedCommand(app)).dump(2) << '\n';
+    return 0;
   } catch (const CLI::ParseError& e) {
+    const bool json_output = ArgvWantsJson(argc, argv);
+    if (std::string_view(e.what()) == "A subcommand is required") {
+      // `tfhub`, `tfhub cache`, `tfhub cache frobnicate`: say which
+      // commands there are, rather than CLI11's bare message.
+      const CLI::App& cmd = *ParsedCommand(app);
+      std::vector<std::string> extra = app.remaining();
+      if (&cmd != &app) {
+        for (const auto& r : cmd.remaining()) extra.push_back(r);
+      }
+      const auto word = std::find_if(extra.begin(), extra.end(), [](const std::string& a) { return !a.starts_with('-'); });
+      const tfhub::Status status = word != extra.end() ? NoSuchCommand(cmd, *word) : NeedsCommand(cmd);
+      return tfhub::cli::ReportError(status, json_output, kExitUsage, std::cout, std::cerr);
+    }
     const int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitUsage;
+    if (rc == 0) return 0;
+    if (json_output) {
+      std::cout << json{{"error", tfhub::cli::StatusJson(tfhub::InvalidArgumentError(e.what()))}}.dump(2) << '\n';
+    }
+    return kExitUsage;
   }
 
   if (*help_cmd) {
@@ -97,16 +234,20 @@ int main(int argc, char** argv) {
       try {
         topic = topic->get_subcommand(name);
       } catch (const CLI::OptionNotFound&) {
-        std::cerr << "tfhub: error: no such command: " << name << '\n';
-        return kExitUsage;
+        return Fail(NoSuchCommand(*topic, name), help_json, kExitUsage);
       }
     }
-    std::cout << topic->help();
-    return 0;
+    if (help_json) {
+      std::cout << HelpJson(*topic).dump(2) << '\n';
+    } else {
+      std::cout << topic->help();
+    }
+    return std::cout.good() ? 0 : kExitFailure;
   }
 
+  const bool json_output = resolve_json || show_args.json || cache_args.json;
   auto options = tfhub::OptionsFromEnvironment(flags);
-  if (!options.ok()) return Fail(options.status(), kExitUsage);
+  if (!options.ok()) return Fail(options.status(), json_output, kExitUsage);
   options->cancel = tfhub::cli::InterruptFlag();
 
   // The bar and the log lines share stderr: a line first erases the bar
@@ -135,15 +276,20 @@ int main(int argc, char** argv) {
     // then, which the library's final (finished) report sees to.
     const int rc = tfhub::cli::RunShow(show_args, *options, std::cout, std::cerr);
     clear_bar();
-    return rc;
+    return ExitCode(rc);
   }
-  if (*cache_cmd) return tfhub::cli::RunCache(cache_args, *options, std::cout, std::cerr);
+  if (*cache_cmd) return ExitCode(tfhub::cli::RunCache(cache_args, *options, std::cout, std::cerr));
   if (*resolve_cmd) {
     for (char c : sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto path = tfhub::resolve(handle, *options);
     clear_bar();
-    if (!path.ok()) return Fail(path.status(), kExitFailure);
-    std::cout << *path << '\n';
+    if (!path.ok()) return Fail(path.status(), json_output, kExitFailure);
+    if (json_output) {
+      const std::string cache_dir = options->cache_dir.empty() ? tfhub::DefaultCacheDir() : options->cache_dir;
+      std::cout << ResolveJson(handle, *path, cache_dir).dump(2) << '\n';
+    } else {
+      std::cout << *path << '\n';
+    }
     return std::cout.good() ? 0 : kExitFailure;
   }
   return kExitUsage;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/json_output.h"
 #include "tfhub/saved_model.h"
 
 namespace tfhub::cli {
@@ -118,15 +119,9 @@ Result<nlohmann::json> ValuesJson(const Tensor& t, int64_t limit) {
 
 int ShowTensor(const SavedModel& model, const ShowArgs& args, std::ostream& out, std::ostream& err) {
   auto tensor = model.ReadVariable(args.tensor);
-  if (!tensor.ok()) {
-    err << "tfhub: error: " << tensor.status().message() << '\n';
-    return kExitFailure;
-  }
+  if (!tensor.ok()) return ReportError(tensor.status(), args.json, kExitFailure, out, err);
   auto values = ValuesJson(*tensor, args.limit);
-  if (!values.ok()) {
-    err << "tfhub: error: " << values.status().message() << '\n';
-    return kExitFailure;
-  }
+  if (!values.ok()) return ReportError(values.status(), args.json, kExitFailure, out, err);
   const bool truncated = static_cast<int64_t>(values->size()) < tensor->num_elements();
   if (args.json) {
     nlohmann::json j = {{"name", args.tensor},
@@ -168,10 +163,7 @@ int RunShow(const ShowArgs& args, const ResolveOptions& options, std::ostream& o
   LoadOptions load_options;
   load_options.resolve_options = options;
   auto loaded = load(args.handle, load_options);
-  if (!loaded.ok()) {
-    err << "tfhub: error: " << loaded.status().message() << '\n';
-    return kExitFailure;
-  }
+  if (!loaded.ok()) return ReportError(loaded.status(), args.json, kExitFailure, out, err);
   const SavedModel& model = **loaded;
   if (!args.tensor.empty()) return ShowTensor(model, args, out, err);
 
@@ -180,8 +172,8 @@ int RunShow(const ShowArgs& args, const ResolveOptions& options, std::ostream& o
     if (args.signature.empty() || s.name == args.signature) signatures.push_back(&s);
   }
   if (!args.signature.empty() && signatures.empty()) {
-    err << "tfhub: error: no signature '" << args.signature << "' in " << model.export_dir() << '\n';
-    return kExitUsage;
+    return ReportError(InvalidArgumentError("no signature '" + args.signature + "' in " + model.export_dir()),
+                       args.json, kExitUsage, out, err);
   }
 
   if (args.json) {

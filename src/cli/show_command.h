@@ -3,8 +3,9 @@
 // shapes), plus the checkpoint's variables (dtype, shape, size) and assets;
 // --tensor prints one variable's values instead.
 //
-// Exit codes: 0 success, 1 the resolve/open/read failed (message on stderr),
-// 2 usage error (unknown --signature).
+// Exit codes: 0 success, 1 the resolve/open/read failed (message on stderr,
+// and with --json the {"error": ...} document of cli/json_output.h on
+// stdout), 2 usage error (unknown --signature).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -175,7 +175,13 @@ TEST_F(CliTest, VersionAndHelp) {
   auto help_prune = Tfhub({"help", "cache", "prune"});
   EXPECT_EQ(help_prune.exit_code, 0) << help_prune.DebugString();
   EXPECT_THAT(help_prune.out, HasSubstr("--older-than"));
-  EXPECT_EQ(Tfhub({"help", "nope"}).exit_code, 2);
+  auto help_nope = Tfhub({"help", "nope"});
+  EXPECT_EQ(help_nope.exit_code, 2);
+  EXPECT_EQ(help_nope.out, "");
+  EXPECT_THAT(help_nope.err, HasSubstr("tfhub: error: no such command: 'nope' (tfhub has: resolve, show, cache, help)"));
+  auto help_help = Tfhub({"help", "help"});
+  EXPECT_EQ(help_help.exit_code, 0);
+  EXPECT_THAT(help_help.out, HasSubstr("--json"));
   auto none = Tfhub({});
   EXPECT_EQ(none.exit_code, 2);
   auto unknown = Tfhub({"resolve"});
