@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "base/sha1.h"
@@ -196,10 +197,25 @@ TEST_F(GcsTest, CacheDirOnGcsIsFilledOnceAndHit) {
   ASSERT_TRUE(descriptor.ok());
   EXPECT_THAT(*descriptor, HasSubstr("Module: " + handle + "\n"));
 
-  // The cached module loads from gs:// too, and the cache tools see it.
+  // The cached module loads from gs:// too.
   auto show = Tfhub({"show", handle}, {{"TFHUB_CACHE_DIR", cache}});
   EXPECT_TRUE(show.ok()) << show.DebugString();
   EXPECT_EQ(served.nginx().AccessLog().size(), 1u);
+
+  // The cache tools work on a bucket as on a disk.
+  auto list = Tfhub({"cache", "list", "--json"}, {{"TFHUB_CACHE_DIR", cache}});
+  ASSERT_TRUE(list.ok()) << list.DebugString();
+  const auto listed = nlohmann::json::parse(list.out);
+  ASSERT_EQ(listed["entries"].size(), 1u) << list.out;
+  EXPECT_EQ(listed["entries"][0]["handle"], handle);
+  EXPECT_EQ(listed["entries"][0]["state"], "complete");
+  auto verify = Tfhub({"cache", "verify"}, {{"TFHUB_CACHE_DIR", cache}});
+  EXPECT_TRUE(verify.ok()) << verify.DebugString();
+  auto rm = Tfhub({"cache", "rm", sha1}, {{"TFHUB_CACHE_DIR", cache}});
+  ASSERT_TRUE(rm.ok()) << rm.DebugString();
+  for (const auto& n : emulator_.ObjectNames(bucket_, "tfhub-modules-cache/")) {
+    EXPECT_THAT(n, Not(HasSubstr(sha1))) << n;
+  }
 }
 
 TEST_F(GcsTest, ConcurrentResolversIntoAGcsCacheDownloadOnce) {
