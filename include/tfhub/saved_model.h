@@ -155,7 +155,7 @@ class Tensor {
 
   // Internal: built by the checkpoint reader.
   static Tensor FromBytes(DataType dtype, TensorShape shape, int64_t num_elements,
-                          std::shared_ptr<const std::vector<std::byte>> bytes);
+                          std::shared_ptr<const std::byte[]> bytes, size_t byte_size);
   static Tensor FromStrings(TensorShape shape, std::shared_ptr<const std::vector<std::string>> s);
 
  private:
@@ -164,7 +164,8 @@ class Tensor {
   DataType dtype_ = DataType::kInvalid;
   TensorShape shape_;
   int64_t num_elements_ = 0;
-  std::shared_ptr<const std::vector<std::byte>> bytes_;
+  std::shared_ptr<const std::byte[]> bytes_;  // from new[]: aligned for every element type
+  size_t byte_size_ = 0;
   std::shared_ptr<const std::vector<std::string>> strings_;
 };
 

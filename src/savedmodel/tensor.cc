@@ -73,12 +73,13 @@ std::string TensorShape::ToString() const {
 }
 
 Tensor Tensor::FromBytes(DataType dtype, TensorShape shape, int64_t num_elements,
-                         std::shared_ptr<const std::vector<std::byte>> bytes) {
+                         std::shared_ptr<const std::byte[]> bytes, size_t byte_size) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
   t.num_elements_ = num_elements;
   t.bytes_ = std::move(bytes);
+  t.byte_size_ = byte_size;
   return t;
 }
 
@@ -103,7 +104,7 @@ Result<std::span<const std::byte>> Tensor::Typed(DataType want, size_t size) con
 
 std::span<const std::byte> Tensor::bytes() const {
   if (!bytes_) return {};
-  return {bytes_->data(), bytes_->size()};
+  return {bytes_.get(), byte_size_};
 }
 
 const std::vector<std::string>& Tensor::strings() const {

@@ -45,7 +45,7 @@ Status CheckVersion(const tf::VersionDef& v, const std::string& index_path) {
 }
 
 // Reverses the bytes of every `unit`-byte word (big-endian bundles).
-void SwapBytes(std::vector<std::byte>& data, size_t unit) {
+void SwapBytes(std::span<std::byte> data, size_t unit) {
   if (unit <= 1) return;
   for (size_t i = 0; i + unit <= data.size(); i += unit) {
     std::reverse(data.begin() + static_cast<ptrdiff_t>(i),
@@ -225,20 +225,22 @@ Result<Tensor> TensorBundle::Read(const VariableInfo& entry) const {
                          " bytes (truncated shard?)");
   }
 
-  auto raw = std::make_shared<std::vector<std::byte>>(entry.size_bytes);
+  // Not zero-filled first: every byte is read into it.
+  std::shared_ptr<std::byte[]> buffer(new std::byte[entry.size_bytes]);
+  const std::span<std::byte> raw(buffer.get(), entry.size_bytes);
   if (entry.size_bytes > 0) {
-    char* scratch = reinterpret_cast<char*>(raw->data());
-    auto got = file->ReadAt(entry.offset, raw->size(), scratch);
+    char* scratch = reinterpret_cast<char*>(raw.data());
+    auto got = file->ReadAt(entry.offset, raw.size(), scratch);
     if (!got.ok()) return got.status().WithPrefix("reading " + what + " from " + file_name);
     if (got->data() != scratch) std::memcpy(scratch, got->data(), got->size());
   }
 
-  if (entry.dtype == DataType::kString) return DecodeStrings(entry, n, *raw, file_name);
+  if (entry.dtype == DataType::kString) return DecodeStrings(entry, n, raw, file_name);
 
   if (options_.verify_checksums) {
     TFHUB_RETURN_IF_ERROR(base::crc32c::Init());
     const uint32_t actual = base::crc32c::Value(
-        std::string_view(reinterpret_cast<const char*>(raw->data()), raw->size()));
+        std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
     const uint32_t expected = base::crc32c::Unmask(entry.masked_crc32c);
     if (actual != expected) {
       return DataLossError("checksum mismatch for " + what + " in " + file_name + " at bytes " +
@@ -248,13 +250,13 @@ Result<Tensor> TensorBundle::Read(const VariableInfo& entry) const {
   }
   if (big_endian_) {
     const bool complex = entry.dtype == DataType::kComplex64 || entry.dtype == DataType::kComplex128;
-    SwapBytes(*raw, complex ? elem_size / 2 : elem_size);
+    SwapBytes(raw, complex ? elem_size / 2 : elem_size);
   }
-  return Tensor::FromBytes(entry.dtype, entry.shape, n, std::move(raw));
+  return Tensor::FromBytes(entry.dtype, entry.shape, n, std::move(buffer), raw.size());
 }
 
 Result<Tensor> TensorBundle::DecodeStrings(const VariableInfo& entry, int64_t n,
-                                           const std::vector<std::byte>& raw,
+                                           std::span<const std::byte> raw,
                                            const std::string& file) const {
   const std::string where = "string tensor '" + entry.name + "' in " + file + " at bytes " +
                             Range(entry);

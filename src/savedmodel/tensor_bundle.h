@@ -73,7 +73,7 @@ class TensorBundle {
 
   Result<const io::RandomAccessFile*> Shard(int shard) const;
   Result<Tensor> DecodeStrings(const VariableInfo& entry, int64_t n,
-                               const std::vector<std::byte>& raw, const std::string& file) const;
+                               std::span<const std::byte> raw, const std::string& file) const;
 
   io::FileSystem* fs_;
   std::string prefix_;
