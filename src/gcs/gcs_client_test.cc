@@ -53,16 +53,7 @@ std::string ErrorJson(long code, const std::string& message) {
          R"(","errors":[{"message":")" + message + R"(","reason":"x"}]}})";
 }
 
-ScriptedExchange Answer(std::string method, std::string url, long status, std::string body = "",
-                        std::vector<std::pair<std::string, std::string>> headers = {}) {
-  ScriptedExchange e;
-  e.method = std::move(method);
-  e.url = std::move(url);
-  e.status = status;
-  e.body = std::move(body);
-  e.headers = std::move(headers);
-  return e;
-}
+using net::Answer;
 
 GcsPath Obj(std::string object = "dir/file") { return GcsPath{"bkt", std::move(object)}; }
 

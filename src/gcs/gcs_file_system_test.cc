@@ -60,16 +60,7 @@ std::string ErrorJson(long code, const std::string& message) {
 }
 std::string NotFoundJson(const std::string& object) { return ErrorJson(404, "No such object: bkt/" + object); }
 
-ScriptedExchange Answer(std::string method, std::string url, long status, std::string body = "",
-                        std::vector<std::pair<std::string, std::string>> headers = {}) {
-  ScriptedExchange e;
-  e.method = std::move(method);
-  e.url = std::move(url);
-  e.status = status;
-  e.body = std::move(body);
-  e.headers = std::move(headers);
-  return e;
-}
+using net::Answer;
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

@@ -41,6 +41,18 @@ struct ScriptedExchange {
   Status transport_error;
 };
 
+// An exchange answering `method url` with `status`, `body` and `headers`.
+inline ScriptedExchange Answer(std::string method, std::string url, long status, std::string body = "",
+                               std::vector<std::pair<std::string, std::string>> headers = {}) {
+  ScriptedExchange e;
+  e.method = std::move(method);
+  e.url = std::move(url);
+  e.status = status;
+  e.body = std::move(body);
+  e.headers = std::move(headers);
+  return e;
+}
+
 class ScriptedHttpClient final : public HttpClient {
  public:
   ScriptedHttpClient& Expect(ScriptedExchange exchange) {

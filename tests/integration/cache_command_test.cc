@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_env.h"
 #include "base/sha1.h"
 #include "base/system.h"
 #include "served_models.h"
@@ -32,10 +33,7 @@ constexpr char kUidStale[] = "cccccccccccccccccccccccccccccccc";
 constexpr char kUidOrphan[] = "dddddddddddddddddddddddddddddddd";
 constexpr char kUidAside[] = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
 
-const test::EnvChanges kCleanEnv = {
-    {"TFHUB_CACHE_DIR", std::nullopt}, {"TFHUB_MODEL_LOAD_FORMAT", std::nullopt},
-    {"TFHUB_OFFLINE", std::nullopt},   {"TFHUB_DOWNLOAD_PROGRESS", std::nullopt},
-    {"TFHUB_LOCK_TIMEOUT_SEC", std::nullopt}, {"http_proxy", std::nullopt}};
+const test::EnvChanges& kCleanEnv = CleanCliEnv();
 
 test::ProcessResult Tfhub(std::vector<std::string> args, test::EnvChanges env = {}) {
   test::EnvChanges all = kCleanEnv;

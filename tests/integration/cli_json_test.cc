@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_env.h"
 #include "base/sha1.h"
 #include "base/system.h"
 #include "served_models.h"
@@ -37,12 +38,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const test::EnvChanges kCleanEnv = {
-    {"TFHUB_CACHE_DIR", std::nullopt},         {"TFHUB_MODEL_LOAD_FORMAT", std::nullopt},
-    {"TFHUB_OFFLINE", std::nullopt},           {"TFHUB_DOWNLOAD_PROGRESS", std::nullopt},
-    {"TFHUB_LOCK_TIMEOUT_SEC", std::nullopt},  {"TFHUB_DISABLE_CERT_VALIDATION", std::nullopt},
-    {"http_proxy", std::nullopt},              {"https_proxy", std::nullopt},
-    {"HTTPS_PROXY", std::nullopt},             {"ALL_PROXY", std::nullopt}};
+const test::EnvChanges& kCleanEnv = CleanCliEnv();
 
 // stdout must be exactly one JSON document (parse() refuses trailing data).
 json ParseOne(const test::ProcessResult& r) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli_env.h"
 #include "base/sha1.h"
 #include "served_models.h"
 #include "testing/subprocess.h"
@@ -17,11 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-const test::EnvChanges kCleanEnv = {
-    {"TFHUB_CACHE_DIR", std::nullopt},         {"TFHUB_MODEL_LOAD_FORMAT", std::nullopt},
-    {"TFHUB_DISABLE_CERT_VALIDATION", std::nullopt}, {"TFHUB_DOWNLOAD_PROGRESS", std::nullopt},
-    {"http_proxy", std::nullopt},              {"https_proxy", std::nullopt},
-    {"HTTPS_PROXY", std::nullopt},             {"ALL_PROXY", std::nullopt}};
+const test::EnvChanges& kCleanEnv = CleanCliEnv();
 
 class CliTest : public ::testing::Test {
  protected:

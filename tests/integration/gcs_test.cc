@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/sha1.h"
+#include "cli_env.h"
 #include "gcs_emulator.h"
 #include "served_models.h"
 #include "savedmodel/test_counting_file_system.h"
@@ -45,10 +46,8 @@ class GcsTest : public ::testing::Test {
     return args;
   }
   test::EnvChanges Env(test::EnvChanges env) {
-    test::EnvChanges all = emulator_.Env();
-    for (const char* k : {"TFHUB_CACHE_DIR", "TFHUB_MODEL_LOAD_FORMAT", "TFHUB_DOWNLOAD_PROGRESS", "http_proxy"}) {
-      all[k] = std::nullopt;
-    }
+    test::EnvChanges all = CleanCliEnv();
+    for (auto& [k, v] : emulator_.Env()) all[k] = v;
     for (auto& [k, v] : env) all[k] = v;
     return all;
   }
