@@ -12,7 +12,8 @@
 #   --warm N         warm resolves to time per archive (default: $WARM_N or 200)
 #   --check          exit 3 if a target is missed
 # Environment: BENCH_DIR (default /tmp/tfhub-bench) caches the generated archives
-# and holds the run outputs (deleted at the end); SYNC=0 skips `sync` before each run.
+# and holds the run outputs (deleted at the end); SYNC=0 skips `sync` before each run;
+# DROP_CACHES=0 skips dropping the clean page cache before each run (done as root only).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -182,6 +183,21 @@ minmax() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi 
 # "N_FILES BYTES" of the regular files under a dir
 tree_sig() { find "$1" -type f -printf '%s\n' | awk '{ n++; s += $1 } END { printf "%d files, %d bytes", n, s }'; }
 maybe_sync() { if [[ "${SYNC:-1}" != 0 ]]; then sync; fi; }
+# Every timed command starts from the same memory state: the clean page cache
+# that earlier outputs left (they are moved aside, never deleted mid-run) is
+# dropped, so the next command writes into just-freed memory instead of
+# memory the host may have reclaimed (writes there are ~10x slower, and
+# write-heavy commands suffer most); then the archive is read back so nginx
+# serves it from the page cache. Untimed; root only.
+CAN_DROP=0
+if [[ "${DROP_CACHES:-1}" != 0 && -w /proc/sys/vm/drop_caches ]]; then CAN_DROP=1; fi
+settle() { # $1 = archive file nginx serves
+  maybe_sync
+  if [[ $CAN_DROP == 1 ]]; then
+    echo 1 >/proc/sys/vm/drop_caches
+    cat "$1" >/dev/null
+  fi
+}
 
 declare -A T      # T[archive,cmd] = "t1 t2 ..."  wall seconds
 declare -A RSS    # RSS[archive] = max KiB
@@ -196,7 +212,7 @@ run_cmd() { # archive cmd round url -> appends to T / CSV; leaves output in $OUT
   local a="$1" c="$2" r="$3" url="$4" t0 t1 wall rss="" path
   OUT="$RUN/$a-$c-r$r"
   mkdir -p "$OUT"
-  maybe_sync
+  settle "$DATA/$a.tar.gz"
   case "$c" in
     A)
       t0=$(now)
@@ -290,7 +306,7 @@ missed=0
   printf '\ntfhub resolve benchmark  (%s)\n' "$(date '+%F %T')"
   printf 'machine: %s CPU(s), %s MiB RAM, %s; tfhub: %s\n' "$(nproc)" \
     "$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$(uname -r)" "$TFHUB"
-  printf 'rounds: %s (commands alternated A B C), wall seconds: median (min-max)\n\n' "$ROUNDS"
+  printf 'rounds: %s (commands alternated A B C), wall seconds: median (min-max); before each run: sync%s\n\n' "$ROUNDS" "$([[ $CAN_DROP == 1 ]] && echo ", clean page cache dropped, archive re-read")"
   printf '%-8s | %-22s | %-22s | %-22s | %-9s | %-9s\n' archive "A: tfhub resolve" "B: curl|tar xzf" \
     "C: curl|igzip|tar xf" "B/A" "C/A"
   printf -- '---------+------------------------+------------------------+------------------------+-----------+----------\n'

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/http_status.h"
+#include "net/range_read_sink.h"
 
 namespace tfhub::gcs {
 
@@ -40,63 +41,6 @@ Result<Json> ParseJson(std::string_view body, std::string_view what, std::string
 
 std::string Generation(std::optional<int64_t> g) { return g ? "&ifGenerationMatch=" + std::to_string(*g) : ""; }
 
-// Writes a ranged body straight into the caller's buffer. Its errors name
-// the object (they are Send()'s result as they are).
-class RangeSink final : public net::HttpBodySink {
- public:
-  RangeSink(std::string uri, uint64_t offset, char* dest, size_t n)
-      : uri_(std::move(uri)), offset_(offset), dest_(dest), n_(n) {}
-  Status OnResponse(const net::HttpResponseHead& head) override {
-    head_ = head;
-    ok_status_ = head.status == 200 || head.status == 206;
-    // A 200 is the whole object: right only when the range starts at 0.
-    // Stop before its body rather than download it.
-    if (head.status == 200 && offset_ != 0) {
-      return DataLossError("Cloud Storage read " + uri_ + ": the service ignored the range " +
-                           std::to_string(offset_) + "+" + std::to_string(n_));
-    }
-    if (head.status == 206) {  // "Content-Range: bytes <first>-<last>/<size>" must start where asked
-      auto range = head.Header("Content-Range");
-      if (!range || range->rfind("bytes ", 0) != 0 ||
-          std::strtoull(range->c_str() + 6, nullptr, 10) != offset_) {
-        return DataLossError("Cloud Storage read " + uri_ + ": asked for bytes from " + std::to_string(offset_) +
-                             ", got Content-Range '" + range.value_or("") + "'");
-      }
-    }
-    return Status::Ok();
-  }
-  Status OnData(std::string_view chunk) override {
-    if (!ok_status_) {  // an error document
-      if (error_body_.size() < 64 * 1024) error_body_.append(chunk.substr(0, 64 * 1024 - error_body_.size()));
-      return Status::Ok();
-    }
-    if (got_ + chunk.size() > n_) {
-      return DataLossError("Cloud Storage read " + uri_ + ": the service sent more than the " + std::to_string(n_) +
-                           " bytes asked for at offset " + std::to_string(offset_));
-    }
-    std::memcpy(dest_ + got_, chunk.data(), chunk.size());
-    got_ += chunk.size();
-    return Status::Ok();
-  }
-  Status OnRestart() override {
-    got_ = 0;
-    error_body_.clear();
-    return Status::Ok();
-  }
-  const net::HttpResponseHead& head() const { return head_; }
-  size_t got() const { return got_; }
-  const std::string& error_body() const { return error_body_; }
-
- private:
-  std::string uri_;
-  uint64_t offset_;
-  char* dest_;
-  size_t n_;
-  size_t got_ = 0;
-  bool ok_status_ = false;
-  net::HttpResponseHead head_;
-  std::string error_body_;
-};
 
 }  // namespace
 
@@ -201,7 +145,7 @@ Status GcsClient::ReadRange(const GcsPath& path, int64_t generation, uint64_t of
   TFHUB_ASSIGN_OR_RETURN(net::HttpRequest req, NewRequest("GET", url));
   req.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + n - 1));
   const std::string uri = path.Uri();
-  RangeSink sink(uri, offset, dest, n);  // a 200 at offset != 0 (range ignored) is DataLoss there
+  net::RangeReadSink sink("Cloud Storage read " + uri, offset, dest, n);
   TFHUB_ASSIGN_OR_RETURN(net::HttpResponseHead head, http_->Send(req, sink));
   if (head.status != 200 && head.status != 206) return GcsHttpError("read", uri, head, sink.error_body());
   if (sink.got() != n) {

@@ -5,6 +5,7 @@
 #include "tfhub/file_system.h"
 #include "io/local_file_system.h"
 #include "gcs/gcs_config.h"
+#include "io/http_file_system.h"
 
 namespace tfhub::io {
 
@@ -13,6 +14,9 @@ void RegisterBuiltinFileSystems(FileSystemRegistry& registry) {
   registry.Register("", local);
   registry.Register("file", local);
   registry.Register("gs", gcs::NewDefaultGcsFileSystem());
+  auto http = NewDefaultHttpFileSystem();  // read-only
+  registry.Register("http", http);
+  registry.Register("https", http);
 }
 
 }  // namespace tfhub::io

@@ -1,6 +1,7 @@
 #include "served_models.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "testing/archive_builder.h"
 
@@ -29,6 +30,8 @@ ServedModels::ServedModels() {
   for (const auto& name : ModelNames()) {
     test::MakeTarWithGnuTar(ModelDir(name), root_.Sub("models/" + name + ".tar.gz"));
     test::MakeTarWithGnuTar(ModelDir(name), root_.Sub("models/" + name + ".tar"));
+    test::MakeDirs(root_.Sub("raw/" + name));
+    std::filesystem::copy(ModelDir(name), root_.Sub("raw/" + name), std::filesystem::copy_options::recursive);
   }
   test::WriteStringToFile(root_.Sub("bad/page.tar.gz"),
                           "<!doctype html><html><body>Not a model</body></html>\n");

@@ -3,6 +3,7 @@
 // integration tests need. Started once per test binary.
 //
 //   /models/<name>.tar.gz, /models/<name>.tar   every bundled model
+//   /raw/<name>/...       every bundled model's files as they are
 //   /smart/<name>         archive only with ?tf-hub-format=compressed,
 //                         otherwise an HTML documentation page (tfhub.dev)
 //   /redirect/<name>      301 to /models/<name>.tar.gz

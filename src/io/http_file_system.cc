@@ -1,0 +1,110 @@
+#include "io/http_file_system.h"
+
+#include <cstdlib>
+
+#include "net/http_status.h"
+#include "net/range_read_sink.h"
+
+namespace tfhub::io {
+
+namespace {
+
+Status ReadOnly(const std::string& url) { return PermissionDeniedError(url + ": http(s) is read-only"); }
+
+Status AnswerError(const std::string& what, const std::string& url, const net::HttpResponseHead& head) {
+  return net::HttpErrorStatus(head.status, head.reason).WithPrefix(what + " " + url);
+}
+
+// A strong ETag, else Last-Modified: what If-Range compares.
+std::string Validator(const net::HttpResponseHead& head) {
+  if (auto etag = head.Header("ETag"); etag && !etag->empty() && etag->rfind("W/", 0) != 0) return *etag;
+  return head.Header("Last-Modified").value_or("");
+}
+
+class HttpRandomAccessFile final : public RandomAccessFile {
+ public:
+  HttpRandomAccessFile(net::HttpClient* http, net::HttpRequest get, uint64_t size, std::string validator)
+      : http_(http), get_(std::move(get)), size_(size), validator_(std::move(validator)) {}
+
+  uint64_t Size() const override { return size_; }
+
+  Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
+    if (offset > size_ || n > size_ - offset) {
+      return OutOfRangeError("read of " + std::to_string(n) + " bytes at offset " + std::to_string(offset) + " of " +
+                             get_.url + ", which has " + std::to_string(size_) + " bytes");
+    }
+    if (n == 0) return std::string_view(scratch, 0);
+    net::HttpRequest req = get_;
+    req.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + n - 1));
+    if (!validator_.empty()) req.headers.push_back("If-Range: " + validator_);
+    net::RangeReadSink sink("read " + get_.url, offset, scratch, n);
+    TFHUB_ASSIGN_OR_RETURN(net::HttpResponseHead head, http_->Send(req, sink));
+    if (head.status != 200 && head.status != 206) return AnswerError("read", get_.url, head);
+    if (sink.got() != n) {
+      return DataLossError("read " + get_.url + ": expected " + std::to_string(n) + " bytes at offset " +
+                           std::to_string(offset) + ", got " + std::to_string(sink.got()));
+    }
+    return std::string_view(scratch, n);
+  }
+
+ private:
+  net::HttpClient* http_;
+  net::HttpRequest get_;
+  uint64_t size_;
+  std::string validator_;
+};
+
+}  // namespace
+
+HttpFileSystem::HttpFileSystem(net::HttpClient* http, HttpFileSystemOptions options)
+    : http_(http), options_(std::move(options)) {}
+
+net::HttpRequest HttpFileSystem::Request(std::string method, const std::string& url) const {
+  net::HttpRequest r;
+  r.method = std::move(method);
+  r.url = url;
+  r.verify_tls = options_.verify_tls;
+  r.ca_file = options_.ca_file;
+  return r;
+}
+
+Result<FileInfo> HttpFileSystem::Stat(const std::string& url) {
+  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("HEAD", url)));
+  FileInfo info;
+  if (r.head.status == 404 || r.head.status == 410) return info;
+  if (r.head.status < 200 || r.head.status > 299) return AnswerError("stat", url, r.head);
+  info.type = FileType::kFile;
+  info.size = r.head.content_length.value_or(0);
+  return info;
+}
+
+Result<std::vector<std::string>> HttpFileSystem::ListDir(const std::string& url) {
+  return UnimplementedError(url + ": directories cannot be listed over http(s)");
+}
+Status HttpFileSystem::CreateDirs(const std::string& url) { return ReadOnly(url); }
+Status HttpFileSystem::DeleteFile(const std::string& url) { return ReadOnly(url); }
+Status HttpFileSystem::DeleteRecursively(const std::string& url) { return ReadOnly(url); }
+Status HttpFileSystem::RenameNoReplace(const std::string& from, const std::string&) { return ReadOnly(from); }
+Status HttpFileSystem::Rename(const std::string& from, const std::string&) { return ReadOnly(from); }
+Result<std::unique_ptr<WritableFile>> HttpFileSystem::NewWritableFile(const std::string& url) {
+  return ReadOnly(url);
+}
+Status HttpFileSystem::CreateExclusive(const std::string& url, std::string_view) { return ReadOnly(url); }
+
+Result<std::unique_ptr<RandomAccessFile>> HttpFileSystem::NewRandomAccessFile(const std::string& url) {
+  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("HEAD", url)));
+  if (r.head.status < 200 || r.head.status > 299) return AnswerError("open", url, r.head);
+  if (!r.head.content_length) return FailedPreconditionError("open " + url + ": the server sends no Content-Length");
+  // Ranged reads go to where the redirects led.
+  const std::string target = r.head.effective_url.empty() ? url : r.head.effective_url;
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<HttpRandomAccessFile>(
+      http_, Request("GET", target), *r.head.content_length, Validator(r.head)));
+}
+
+Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url) {
+  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("GET", url), 256 << 20));
+  if (r.head.status < 200 || r.head.status > 299) return AnswerError("read", url, r.head);
+  return std::move(r.body);
+}
+
+}  // namespace tfhub::io

@@ -1,0 +1,64 @@
+// io::HttpFileSystem — http:// and https:// URLs as a read-only filesystem,
+// so that anything reading through io::FileSystem (the SavedModel reader,
+// tools) can read a model straight off a web server.
+//  * Stat: HEAD; 2xx is a file of Content-Length bytes, 404/410 is
+//    kNotFound; other answers are errors naming the URL and status.
+//  * NewRandomAccessFile: HEAD once (size and validator), then every
+//    ReadAt is one ranged GET ("Range: bytes=a-b", with "If-Range" on the
+//    validator so a resource that changed is refused, not mixed).
+//  * ReadFileToString: one GET.
+//  * Directories cannot be listed over HTTP (ListDir is Unimplemented) and
+//    every write is PermissionDenied ("read-only").
+// Retries and TLS settings come with the HttpClient and options given.
+//
+// Thread safety: safe for concurrent use.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "net/http_client.h"
+#include "tfhub/file_system.h"
+
+namespace tfhub::io {
+
+struct HttpFileSystemOptions {
+  bool verify_tls = true;
+  std::string ca_file;
+};
+
+class HttpFileSystem final : public FileSystem {
+ public:
+  // `http` must outlive the filesystem.
+  HttpFileSystem(net::HttpClient* http, HttpFileSystemOptions options);
+
+  Result<FileInfo> Stat(const std::string& url) override;
+  Result<std::vector<std::string>> ListDir(const std::string& url) override;
+  Status CreateDirs(const std::string& url) override;
+  Status DeleteFile(const std::string& url) override;
+  Status DeleteRecursively(const std::string& url) override;
+  Status RenameNoReplace(const std::string& from, const std::string& to) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& url) override;
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& url) override;
+  Status CreateExclusive(const std::string& url, std::string_view content) override;
+  Result<std::string> ReadFileToString(const std::string& url) override;
+
+ private:
+  net::HttpRequest Request(std::string method, const std::string& url) const;
+
+  net::HttpClient* http_;
+  HttpFileSystemOptions options_;
+};
+
+}  // namespace tfhub::io
+
+namespace tfhub::io {
+
+// The http(s) backend as registered by default: libcurl with retries, TLS
+// settings from TFHUB_DISABLE_CERT_VALIDATION and SSL_CERT_FILE (read once,
+// when the registry is first used; config/http_env_config.cc).
+std::shared_ptr<FileSystem> NewDefaultHttpFileSystem();
+
+}  // namespace tfhub::io
