@@ -3,6 +3,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -47,6 +48,20 @@ std::string PythonLocalTimeString(std::chrono::system_clock::time_point t) {
     out += buf;
   }
   return out;
+}
+
+void WriteLineToStderr(std::string_view line) {
+  std::string text;
+  text.reserve(line.size() + 1);
+  text.append(line);
+  text.push_back('\n');
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report it
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
 }
 
 }  // namespace tfhub::base

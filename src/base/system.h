@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace tfhub::base {
 
@@ -18,5 +19,10 @@ std::string RandomUid();
 // Python's str(datetime.today()) for `t` in local time:
 // "YYYY-MM-DD HH:MM:SS.ffffff", the fraction dropped when it is exactly 0.
 std::string PythonLocalTimeString(std::chrono::system_clock::time_point t);
+
+// Writes `line` and a newline to stderr in one write(2), so that lines from
+// several threads (a log line, an interrupt message) never interleave
+// mid-line. The default destination of tfhub's log lines.
+void WriteLineToStderr(std::string_view line);
 
 }  // namespace tfhub::base

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/system.h"
 #include "base/sha1.h"
 #include "cli/cache_command.h"
 #include "cli/interrupts.h"
@@ -265,7 +266,7 @@ int main(int argc, char** argv) {
   options->log = [&bar, quiet](std::string_view line) {
     if (quiet && !line.starts_with("WARNING")) return;
     if (bar) bar->Clear();
-    std::cerr << line << '\n';
+    tfhub::base::WriteLineToStderr(line);
   };
   const auto clear_bar = [&bar] {
     if (bar) bar->Clear();

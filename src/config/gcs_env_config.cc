@@ -2,8 +2,8 @@
 // gcs/gcs_config.h), read once when the backend is first used.
 #include <cstdlib>
 #include <fstream>
-#include <iostream>
 
+#include "base/system.h"
 #include "gcs/gcs_config.h"
 #include "net/curl_http_client.h"
 #include "net/retrying_http_client.h"
@@ -48,7 +48,7 @@ std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem(GcsFileSystemOptions opt
         const GcsConfig config = GcsConfigFromEnvironment();
         // Owned by the client's lifetime: the client lives as long as the backend.
         auto http = std::shared_ptr<net::HttpClient>(net::NewRetryingHttpClient(
-            curl, config.retry, [](std::string_view line) { std::cerr << line << '\n'; }));
+            curl, config.retry, base::WriteLineToStderr));
         TFHUB_ASSIGN_OR_RETURN(std::shared_ptr<Credentials> credentials, MakeCredentials(config.credentials, http.get()));
         struct Owned : GcsClient {
           Owned(std::shared_ptr<net::HttpClient> h, std::shared_ptr<Credentials> c, GcsClientOptions o)

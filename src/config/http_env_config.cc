@@ -1,8 +1,8 @@
 // The http(s) backend's edge: the environment variables it honours, read
 // once when the default registry is built.
 #include <cstdlib>
-#include <iostream>
 
+#include "base/system.h"
 #include "io/http_file_system.h"
 #include "net/curl_http_client.h"
 #include "net/retrying_http_client.h"
@@ -12,7 +12,7 @@ namespace tfhub::io {
 std::shared_ptr<FileSystem> NewDefaultHttpFileSystem() {
   static net::HttpClient* const curl = net::NewCurlHttpClient().release();
   static net::HttpClient* const http =
-      net::NewRetryingHttpClient(curl, net::RetryOptions{}, [](std::string_view line) { std::cerr << line << '\n'; })
+      net::NewRetryingHttpClient(curl, net::RetryOptions{}, base::WriteLineToStderr)
           .release();
   HttpFileSystemOptions options;
   const char* insecure = std::getenv("TFHUB_DISABLE_CERT_VALIDATION");

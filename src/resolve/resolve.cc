@@ -1,8 +1,7 @@
 // The public entry points: tfhub::resolve().
 #include "tfhub/resolve.h"
 
-#include <iostream>
-
+#include "base/system.h"
 #include "tfhub/file_system.h"
 #include "net/curl_http_client.h"
 #include "net/retrying_http_client.h"
@@ -27,7 +26,7 @@ Result<std::string> resolve(std::string_view handle, const ResolveOptions& optio
   static net::HttpClient* const curl = net::NewCurlHttpClient().release();
   resolvers::ResolverEnv env;
   env.file_systems = &io::FileSystemRegistry::Default();
-  env.log = options.log ? options.log : [](std::string_view line) { std::cerr << line << '\n'; };
+  env.log = options.log ? options.log : base::WriteLineToStderr;
   net::RetryOptions retry;
   retry.max_attempts = options.max_attempts;
   retry.initial_backoff = options.retry_initial_backoff;
