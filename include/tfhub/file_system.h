@@ -40,6 +40,12 @@ struct FileInfo {
   uint64_t size = 0;  // bytes, for files
 };
 
+// A regular file somewhere under a directory (ListTree).
+struct TreeEntry {
+  std::string path;  // relative to the directory listed, '/'-separated
+  uint64_t size = 0;
+};
+
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
@@ -107,6 +113,13 @@ class FileSystem {
 
   // Writes `content` to `path` (create or truncate).
   Status WriteStringToFile(const std::string& path, std::string_view content);
+
+  // Every regular file under the directory `dir`, recursively, with its
+  // size (order unspecified). NotFound if `dir` does not exist; an error if
+  // any directory below cannot be listed; entries vanishing meanwhile are
+  // skipped. The default walks ListDir/Stat (at most 64 levels); object
+  // stores answer with one flat listing instead of a request per file.
+  virtual Result<std::vector<TreeEntry>> ListTree(const std::string& dir);
 
   // True when renaming a directory is atomic (local filesystems). Object
   // stores copy and delete object by object, so a reader can see a

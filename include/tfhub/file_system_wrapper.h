@@ -44,6 +44,7 @@ class FileSystemWrapper : public FileSystem {
     return target_->CreateExclusive(p, c);
   }
   Result<std::string> ReadFileToString(const std::string& p) override { return target_->ReadFileToString(p); }
+  Result<std::vector<TreeEntry>> ListTree(const std::string& p) override { return target_->ListTree(p); }
   bool HasAtomicDirectoryRename() const override { return target_->HasAtomicDirectoryRename(); }
 
  private:

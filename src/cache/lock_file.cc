@@ -32,16 +32,10 @@ bool IsDeadLocalOwner(const LockOwner& owner, std::string_view this_host) {
 }
 
 uint64_t DirectorySize(io::FileSystem& fs, const std::string& dir) {
-  auto names = fs.ListDir(dir);
-  if (!names.ok()) return 0;
+  auto files = fs.ListTree(dir);
+  if (!files.ok()) return 0;
   uint64_t total = 0;
-  for (const auto& name : *names) {
-    const std::string path = io::JoinPath(dir, name);
-    auto info = fs.Stat(path);
-    if (!info.ok()) continue;
-    if (info->type == io::FileType::kFile) total += info->size;
-    if (info->type == io::FileType::kDirectory) total += DirectorySize(fs, path);
-  }
+  for (const auto& f : *files) total += f.size;
   return total;
 }
 

@@ -34,7 +34,7 @@ bool IsLowerHex(std::string_view s, size_t n) {
 
 bool IsUid(std::string_view s) { return IsLowerHex(s, 32); }
 
-enum class NameKind { kModule, kDescriptor, kLock, kTempDir, kDescriptorTemp, kDamaged, kUnknown };
+enum class NameKind { kModule, kDescriptor, kLock, kLockTemp, kTempDir, kDescriptorTemp, kDamaged, kUnknown };
 
 struct ParsedName {
   NameKind kind = NameKind::kUnknown;
@@ -63,6 +63,8 @@ ParsedName ParseName(std::string_view name) {
     p.kind = NameKind::kDescriptor;
   } else if (rest == ".lock") {
     p.kind = NameKind::kLock;
+  } else if (uid_between(".lock.tmp", "")) {  // io::LocalFileSystem::CreateExclusive's temp file
+    p.kind = NameKind::kLockTemp;
   } else if (uid_between(".", ".tmp")) {
     p.kind = NameKind::kTempDir;
   } else if (uid_between(".descriptor.txt.", ".tmp")) {
@@ -82,24 +84,9 @@ struct KeyGroup {
   bool module = false;
   bool descriptor = false;
   bool lock = false;
-  std::vector<std::string> temp_dirs, descriptor_temps, damaged;  // uids
+  std::vector<std::string> temp_dirs, descriptor_temps, damaged, lock_temps;  // uids
 };
 
-void WalkSizes(io::FileSystem& fs, const std::string& dir, const std::string& prefix, int depth,
-               std::map<std::string, uint64_t>& out, bool* failed) {
-  auto names = fs.ListDir(dir);
-  if (!names.ok() || depth > 64) {
-    if (failed != nullptr) *failed = true;
-    return;
-  }
-  for (const auto& name : *names) {
-    const std::string path = io::JoinPath(dir, name);
-    auto info = fs.Stat(path);
-    if (!info.ok()) continue;
-    if (info->type == io::FileType::kFile) out[prefix + name] = info->size;
-    if (info->type == io::FileType::kDirectory) WalkSizes(fs, path, prefix + name + "/", depth + 1, out, failed);
-  }
-}
 
 // Newest mtime of `path` and everything under it (a directory gets a new
 // mtime when entries are added; files when written).
@@ -158,7 +145,12 @@ std::string KeyForArgument(std::string_view handle_or_sha1) {
 
 std::map<std::string, uint64_t> FileSizes(io::FileSystem& fs, const std::string& dir, bool* failed) {
   std::map<std::string, uint64_t> out;
-  WalkSizes(fs, dir, "", 0, out, failed);
+  auto files = fs.ListTree(dir);
+  if (!files.ok()) {
+    if (failed != nullptr) *failed = true;
+    return out;
+  }
+  for (auto& f : *files) out.emplace(std::move(f.path), f.size);
   return out;
 }
 
@@ -194,6 +186,7 @@ Result<CacheScan> ScanCache(io::FileSystem& fs, TimesSource& times, const std::s
       case NameKind::kModule: g.module = true; break;
       case NameKind::kDescriptor: g.descriptor = true; break;
       case NameKind::kLock: g.lock = true; break;
+      case NameKind::kLockTemp: g.lock_temps.push_back(p.uid); break;
       case NameKind::kTempDir: g.temp_dirs.push_back(p.uid); break;
       case NameKind::kDescriptorTemp: g.descriptor_temps.push_back(p.uid); break;
       case NameKind::kDamaged: g.damaged.push_back(p.uid); break;
@@ -357,6 +350,13 @@ Result<CacheScan> ScanCache(io::FileSystem& fs, TimesSource& times, const std::s
       leftover(EntryState::kOrphanedTemp, uid, descriptor_temp(uid), false);
     }
     for (const auto& uid : g.damaged) leftover(EntryState::kDamagedLeftover, uid, damaged_dir(uid), true);
+    // A lock temp lives for microseconds while a lock is written and linked
+    // into place; one older than a minute was left by a killed process.
+    for (const auto& uid : g.lock_temps) {
+      const std::string path = lock_path + ".tmp" + uid;
+      const auto t = times.Get(path);
+      if (t && options.now - t->mtime > std::chrono::minutes(1)) leftover(EntryState::kOrphanedTemp, uid, path, false);
+    }
     if (g.descriptor && !g.module && !g.lock) {
       Entry e;
       e.state = EntryState::kOrphanedDescriptor;

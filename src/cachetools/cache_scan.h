@@ -52,7 +52,8 @@ enum class EntryState {
   kEmpty,               // module: an empty <sha1>/ (resolve would replace it)
   kDownloading,         // lock: holder alive (or not provably gone)
   kAbandonedLock,       // lock: holder dead (this host) or no progress for the lock timeout
-  kOrphanedTemp,        // <sha1>.<uid>.tmp/ or descriptor temp without its lock
+  kOrphanedTemp,        // <sha1>.<uid>.tmp/ or descriptor temp without its lock, or a
+                        // lock temp (<sha1>.lock.tmp<uid>) older than a minute
   kDamagedLeftover,     // <sha1>.<uid>.damaged/ without its lock
   kOrphanedDescriptor,  // <sha1>.descriptor.txt without module dir and lock
 };

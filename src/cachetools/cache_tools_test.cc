@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+
 #include "base/sha1.h"
 #include "base/system.h"
 #include "cache/descriptor.h"
@@ -300,6 +303,27 @@ TEST_F(CacheToolsTest, CleanRemovesADeadLocalLockWithItsTempDir) {
   ASSERT_TRUE(IsCleanable(lock, false));
   EXPECT_TRUE(CleanEntry(fs_, dir_.path(), lock, me_).ok());
   EXPECT_TRUE(test::ListDir(dir_.path()).empty());
+}
+
+TEST_F(CacheToolsTest, CleanRemovesALockTempFileOnlyOnceItIsOld) {
+  // What a process killed between writing its lock and linking it leaves.
+  const std::string key = Key("h/a");
+  const std::string old_temp = P(key + ".lock.tmp" + kUid1);
+  const std::string fresh_temp = P(key + ".lock.tmp" + kUid2);  // a lock being taken right now
+  test::WriteStringToFile(old_temp, "host.1.x");
+  test::WriteStringToFile(fresh_temp, "host.2.y");
+  std::filesystem::last_write_time(old_temp, std::filesystem::file_time_type::clock::now() - std::chrono::minutes(5));
+
+  const CacheScan scan = Scan();
+  EXPECT_TRUE(scan.unrecognized.empty());
+  ASSERT_EQ(scan.entries.size(), 1u);
+  const Entry& orphan = scan.entries[0];
+  EXPECT_EQ(orphan.state, EntryState::kOrphanedTemp);
+  EXPECT_EQ(orphan.path, old_temp);
+  ASSERT_TRUE(IsCleanable(orphan, false));
+  EXPECT_TRUE(CleanEntry(fs_, dir_.path(), orphan, me_).ok());
+  EXPECT_FALSE(test::PathExists(old_temp));
+  EXPECT_TRUE(test::PathExists(fresh_temp));
 }
 
 }  // namespace

@@ -289,4 +289,18 @@ Result<std::string> GcsFileSystem::ReadFileToString(const std::string& uri) {
   return client->ReadToString(path);
 }
 
+Result<std::vector<io::TreeEntry>> GcsFileSystem::ListTree(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  const std::string prefix = DirPrefix(path.object);
+  TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(path.bucket, prefix, ""));
+  if (list.objects.empty() && !path.object.empty()) return NotFoundError(uri + ": no such directory");
+  std::vector<io::TreeEntry> out;
+  for (const auto& o : list.objects) {
+    if (o.name.size() <= prefix.size() || o.name.back() == '/') continue;  // directory placeholders
+    out.push_back({o.name.substr(prefix.size()), o.size});
+  }
+  return out;
+}
+
 }  // namespace tfhub::gcs

@@ -176,6 +176,23 @@ TEST_F(GcsFileSystemTest, ListDirNamesObjectsAndPrefixesWithoutThePlaceholder) {
   EXPECT_EQ(gone.status().code(), StatusCode::kNotFound) << gone.status().ToString();
 }
 
+TEST_F(GcsFileSystemTest, ListTreeIsOneFlatListingWithoutPlaceholders) {
+  http_.Expect(Answer("GET", ListUrl("dir/", false), 200,
+                      R"({"items":[{"name":"dir/","size":"0"},{"name":"dir/a.pb","size":"3"},)"
+                      R"({"name":"dir/variables/","size":"0"},{"name":"dir/variables/v.index","size":"7"}]})"));
+  http_.Expect(Answer("GET", ListUrl("gone/", false), 200, "{}"));
+  auto fs = MakeFs();
+  auto files = fs->ListTree("gs://bkt/dir");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].path, "a.pb");
+  EXPECT_EQ((*files)[0].size, 3u);
+  EXPECT_EQ((*files)[1].path, "variables/v.index");
+  EXPECT_EQ((*files)[1].size, 7u);
+  EXPECT_EQ(fs->ListTree("gs://bkt/gone").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(http_.seen().size(), 2u);  // no request per file
+}
+
 TEST_F(GcsFileSystemTest, CreateDirsWritesAnEmptyPlaceholder) {
   http_.Expect(Answer("POST", InsertUrl("a/b/"), 200, R"({"name":"a/b/","size":"0"})"));
   auto fs = MakeFs();

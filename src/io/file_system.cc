@@ -10,6 +10,33 @@ Status FileSystem::WriteStringToFile(const std::string& path, std::string_view c
   return file->Close();
 }
 
+namespace {
+
+Status WalkTree(FileSystem& fs, const std::string& dir, const std::string& prefix, int depth,
+                std::vector<TreeEntry>& out) {
+  if (depth > 64) return FailedPreconditionError(dir + ": directories nested more than 64 deep");
+  TFHUB_ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListDir(dir));
+  for (const auto& name : names) {
+    const std::string path = JoinPath(dir, name);
+    auto info = fs.Stat(path);
+    if (!info.ok()) return info.status();
+    if (info->type == FileType::kFile) out.push_back({prefix + name, info->size});
+    if (info->type == FileType::kDirectory) {
+      Status s = WalkTree(fs, path, prefix + name + "/", depth + 1, out);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;  // NotFound: it vanished
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<TreeEntry>> FileSystem::ListTree(const std::string& dir) {
+  std::vector<TreeEntry> out;
+  TFHUB_RETURN_IF_ERROR(WalkTree(*this, dir, "", 0, out));
+  return out;
+}
+
 std::string_view UriScheme(std::string_view uri) {
   const auto pos = uri.find("://");
   if (pos == std::string_view::npos || pos == 0) return {};

@@ -47,6 +47,20 @@ TEST_F(LocalFileSystemTest, CreateDirsListAndDelete) {
   EXPECT_EQ(fs_.DeleteFile(dir_.Sub("a")).code(), StatusCode::kNotFound);
 }
 
+TEST_F(LocalFileSystemTest, ListTreeWalksEveryFileWithItsSize) {
+  ASSERT_TRUE(fs_.CreateDirs(dir_.Sub("t/d/e")).ok());
+  ASSERT_TRUE(fs_.CreateDirs(dir_.Sub("t/empty")).ok());
+  ASSERT_TRUE(fs_.WriteStringToFile(dir_.Sub("t/a"), "1").ok());
+  ASSERT_TRUE(fs_.WriteStringToFile(dir_.Sub("t/d/e/b"), "22").ok());
+  auto files = fs_.ListTree(dir_.Sub("t"));
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  std::vector<std::pair<std::string, uint64_t>> got;
+  for (const auto& f : *files) got.emplace_back(f.path, f.size);
+  EXPECT_THAT(got, UnorderedElementsAre(std::pair<std::string, uint64_t>{"a", 1},
+                                        std::pair<std::string, uint64_t>{"d/e/b", 2}));
+  EXPECT_EQ(fs_.ListTree(dir_.Sub("nope")).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(LocalFileSystemTest, CreateDirsUnderAFileFails) {
   test::WriteStringToFile(dir_.Sub("f"), "x");
   Status s = fs_.CreateDirs(dir_.Sub("f/sub"));

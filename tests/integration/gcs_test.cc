@@ -278,6 +278,12 @@ TEST_F(GcsTest, FileSystemOperationsAgainstTheEmulator) {
   ASSERT_TRUE(fs->RenameNoReplace(root + "/d", root + "/e").ok());
   EXPECT_EQ(fs->Stat(root + "/d")->type, io::FileType::kNotFound);
   EXPECT_EQ(*fs->ReadFileToString(root + "/e/a b#?.txt"), "hello");
+  auto tree = fs->ListTree(root + "/e");
+  ASSERT_TRUE(tree.ok()) << tree.status().message();
+  std::vector<std::string> paths;
+  for (const auto& f : *tree) paths.push_back(f.path + ":" + std::to_string(f.size));
+  std::sort(paths.begin(), paths.end());
+  EXPECT_THAT(paths, ElementsAre("a b#?.txt:5", "sub/c:0"));
   ASSERT_TRUE(fs->CreateDirs(root + "/f").ok());
   EXPECT_EQ(fs->RenameNoReplace(root + "/e", root + "/f").code(), StatusCode::kAlreadyExists);
   EXPECT_FALSE(fs->HasAtomicDirectoryRename());
