@@ -16,9 +16,6 @@
 //     seconds covers Open() plus the reads; open_storage_bytes is what Open()
 //     read before any tensor (saved_model.pb and the index, or — with
 //     read-all — everything).
-#include <leveldb/env.h>
-#include <leveldb/options.h>
-#include <leveldb/table_builder.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -38,6 +35,7 @@
 #include <vector>
 
 #include "base/crc32c.h"
+#include "savedmodel/leveldb_table_writer.h"
 #include "tfhub/file_system_wrapper.h"
 #include "tfhub/file_system.h"
 #include "savedmodel/proto/saved_model.pb.h"
@@ -100,18 +98,6 @@ std::vector<VarSpec> Layout(uint64_t target_bytes) {
   std::sort(vars.begin(), vars.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return vars;
 }
-
-class StringSink final : public leveldb::WritableFile {
- public:
-  leveldb::Status Append(const leveldb::Slice& data) override {
-    out.append(data.data(), data.size());
-    return leveldb::Status::OK();
-  }
-  leveldb::Status Close() override { return leveldb::Status::OK(); }
-  leveldb::Status Flush() override { return leveldb::Status::OK(); }
-  leveldb::Status Sync() override { return leveldb::Status::OK(); }
-  std::string out;
-};
 
 void WriteFile(const std::string& path, std::string_view data) {
   FILE* f = std::fopen(path.c_str(), "wb");
@@ -267,15 +253,9 @@ int Generate(const std::string& dir, uint64_t mib, int num_shards) {
   header.set_num_shards(num_shards);
   header.mutable_version()->set_producer(1);
   table[""] = header.SerializeAsString();
-  StringSink sink;
-  leveldb::Options options;
-  options.compression = leveldb::kNoCompression;  // as TensorFlow writes indexes
-  {
-    leveldb::TableBuilder builder(options, &sink);
-    for (const auto& [k, val] : table) builder.Add(k, val);
-    if (!builder.Finish().ok()) Die("leveldb TableBuilder failed");
-  }
-  WriteFile(prefix + ".index", sink.out);
+  const auto index = tfhub::savedmodel::testing::TryBuildTable(table);  // uncompressed, as TensorFlow writes indexes
+  if (!index) Die("leveldb TableBuilder failed");
+  WriteFile(prefix + ".index", *index);
   WriteSavedModelPb(dir);
   std::printf("generated %s: %zu variables, %" PRIu64 " tensor bytes (%.1f MiB) in %d shard(s)\n",
               dir.c_str(), names.size(), total, static_cast<double>(total) / (1 << 20), num_shards);

@@ -3,43 +3,24 @@
 // covers (several shards, multi-element strings, big-endian, slices).
 #pragma once
 
-#include <leveldb/env.h>
-#include <leveldb/options.h>
-#include <leveldb/table_builder.h>
-
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/crc32c.h"
+#include "savedmodel/leveldb_table_writer.h"
 #include "savedmodel/proto/tensor_bundle.pb.h"
 #include "testing/temp_dir.h"
 
 namespace tfhub::savedmodel::testing {
 
-class StringSink final : public leveldb::WritableFile {
- public:
-  leveldb::Status Append(const leveldb::Slice& data) override {
-    out.append(data.data(), data.size());
-    return leveldb::Status::OK();
-  }
-  leveldb::Status Close() override { return leveldb::Status::OK(); }
-  leveldb::Status Flush() override { return leveldb::Status::OK(); }
-  leveldb::Status Sync() override { return leveldb::Status::OK(); }
-  std::string out;
-};
-
 // A leveldb table holding `entries` (sorted by key, as a std::map is).
-inline std::string BuildTable(const std::map<std::string, std::string>& entries,
-                              bool snappy = false) {
-  StringSink sink;
-  leveldb::Options options;
-  options.compression = snappy ? leveldb::kSnappyCompression : leveldb::kNoCompression;
-  leveldb::TableBuilder builder(options, &sink);
-  for (const auto& [k, v] : entries) builder.Add(k, v);
-  if (!builder.Finish().ok()) std::abort();
-  return sink.out;
+inline std::string BuildTable(const std::map<std::string, std::string>& entries, bool snappy = false) {
+  auto table = TryBuildTable(entries, snappy);
+  if (!table) std::abort();
+  return std::move(*table);
 }
 
 inline std::string Varint(uint64_t v) {
