@@ -6,15 +6,29 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "config/env.h"
 #include "tfhub/options.h"
 
 namespace tfhub {
 
-namespace {
+namespace config {
+
 std::string GetEnv(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
 }
+
+TlsSettings TlsFromEnvironment() {
+  TlsSettings tls;
+  tls.verify_tls = GetEnv("TFHUB_DISABLE_CERT_VALIDATION") != "true";
+  tls.ca_file = GetEnv("SSL_CERT_FILE");
+  return tls;
+}
+
+}  // namespace config
+
+namespace {
+using config::GetEnv;
 
 bool IsWritableDir(const std::string& path) {
   struct stat st;
@@ -83,9 +97,9 @@ Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags) {
     options.load_format = *f;
   }
 
-  // Exactly "true", as Python compares it; "TRUE", "1" keep verification on.
-  options.verify_tls = GetEnv("TFHUB_DISABLE_CERT_VALIDATION") != "true";
-  options.ca_file = GetEnv("SSL_CERT_FILE");
+  const config::TlsSettings tls = config::TlsFromEnvironment();
+  options.verify_tls = tls.verify_tls;
+  options.ca_file = tls.ca_file;
   if (std::string env = GetEnv("TFHUB_LOCK_TIMEOUT_SEC"); !env.empty()) {
     char* end = nullptr;
     const long long secs = std::strtoll(env.c_str(), &end, 10);

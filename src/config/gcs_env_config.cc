@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "base/system.h"
+#include "config/env.h"
 #include "gcs/gcs_config.h"
 #include "net/curl_http_client.h"
 #include "net/retrying_http_client.h"
@@ -11,11 +12,7 @@
 namespace tfhub::gcs {
 
 namespace {
-std::string GetEnv(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
+using config::GetEnv;
 bool OnGoogleCloud() {
   std::ifstream in("/sys/class/dmi/id/product_name");
   std::string line;
@@ -28,8 +25,9 @@ GcsConfig GcsConfigFromEnvironment() {
   GcsConfig c;
   const std::string emulator = GetEnv("STORAGE_EMULATOR_HOST");
   if (!emulator.empty()) c.client.endpoint = EndpointFromEmulatorHost(emulator);
-  c.client.verify_tls = GetEnv("TFHUB_DISABLE_CERT_VALIDATION") != "true";
-  c.client.ca_file = GetEnv("SSL_CERT_FILE");
+  const config::TlsSettings tls = config::TlsFromEnvironment();
+  c.client.verify_tls = tls.verify_tls;
+  c.client.ca_file = tls.ca_file;
   c.credentials.access_token = GetEnv("GOOGLE_OAUTH_ACCESS_TOKEN");
   c.credentials.key_file = GetEnv("GOOGLE_APPLICATION_CREDENTIALS");
   c.credentials.anonymous = !emulator.empty();
@@ -44,18 +42,12 @@ GcsConfig GcsConfigFromEnvironment() {
 std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem(GcsFileSystemOptions options) {
   return std::make_shared<GcsFileSystem>(
       []() -> Result<std::shared_ptr<GcsClient>> {
-        static net::HttpClient* const curl = net::NewCurlHttpClient().release();
+        static net::HttpClient* const http =
+            net::NewRetryingHttpClient(&net::SharedCurlHttpClient(), net::RetryOptions{}, base::WriteLineToStderr)
+                .release();
         const GcsConfig config = GcsConfigFromEnvironment();
-        // Owned by the client's lifetime: the client lives as long as the backend.
-        auto http = std::shared_ptr<net::HttpClient>(net::NewRetryingHttpClient(
-            curl, config.retry, base::WriteLineToStderr));
-        TFHUB_ASSIGN_OR_RETURN(std::shared_ptr<Credentials> credentials, MakeCredentials(config.credentials, http.get()));
-        struct Owned : GcsClient {
-          Owned(std::shared_ptr<net::HttpClient> h, std::shared_ptr<Credentials> c, GcsClientOptions o)
-              : GcsClient(h.get(), std::move(c), std::move(o)), http(std::move(h)) {}
-          std::shared_ptr<net::HttpClient> http;
-        };
-        return std::shared_ptr<GcsClient>(std::make_shared<Owned>(http, std::move(credentials), config.client));
+        TFHUB_ASSIGN_OR_RETURN(std::shared_ptr<Credentials> credentials, MakeCredentials(config.credentials, http));
+        return std::make_shared<GcsClient>(http, std::move(credentials), config.client);
       },
       options);
 }

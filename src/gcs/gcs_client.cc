@@ -62,18 +62,10 @@ Status GcsHttpError(std::string_view what, std::string_view uri, const net::Http
   }
   std::string msg = "Cloud Storage " + std::string(what) + " " + std::string(uri) + ": HTTP " +
                     std::to_string(head.status) + " " + head.reason + (detail.empty() ? "" : ": " + detail);
-  switch (head.status) {
-    case 404:
-    case 410: return NotFoundError(std::move(msg));
-    case 401:
-    case 403: return PermissionDeniedError(std::move(msg));
-    case 412: return FailedPreconditionError(std::move(msg));
-    case 416: return OutOfRangeError(std::move(msg));
-    case 400: return InvalidArgumentError(std::move(msg));
-    default: break;
-  }
-  if (head.status == 408 || head.status == 429 || head.status >= 500) return UnavailableError(std::move(msg));
-  return FailedPreconditionError(std::move(msg));
+  // The one status table (net::HttpErrorStatus), plus 416 for ranged reads.
+  const StatusCode code =
+      head.status == 416 ? StatusCode::kOutOfRange : net::HttpErrorStatus(head.status, head.reason).code();
+  return Status(code, std::move(msg));
 }
 
 GcsClient::GcsClient(net::HttpClient* http, std::shared_ptr<Credentials> credentials, GcsClientOptions options)
@@ -148,11 +140,7 @@ Status GcsClient::ReadRange(const GcsPath& path, int64_t generation, uint64_t of
   net::RangeReadSink sink("Cloud Storage read " + uri, offset, dest, n);
   TFHUB_ASSIGN_OR_RETURN(net::HttpResponseHead head, http_->Send(req, sink));
   if (head.status != 200 && head.status != 206) return GcsHttpError("read", uri, head, sink.error_body());
-  if (sink.got() != n) {
-    return DataLossError("Cloud Storage read " + uri + ": expected " + std::to_string(n) + " bytes at offset " +
-                         std::to_string(offset) + ", got " + std::to_string(sink.got()));
-  }
-  return Status::Ok();
+  return sink.CheckComplete();
 }
 
 Result<std::string> GcsClient::ReadToString(const GcsPath& path, size_t max_bytes) {

@@ -16,14 +16,12 @@
 #include "gcs/credentials.h"
 #include "gcs/gcs_client.h"
 #include "gcs/gcs_file_system.h"
-#include "net/retry.h"
 
 namespace tfhub::gcs {
 
 struct GcsConfig {
   GcsClientOptions client;
   CredentialsConfig credentials;
-  net::RetryOptions retry;
 };
 
 GcsConfig GcsConfigFromEnvironment();

@@ -164,19 +164,18 @@ Result<std::vector<std::string>> GcsFileSystem::ListDir(const std::string& uri) 
   TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
   const std::string prefix = DirPrefix(path.object);
   TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(path.bucket, prefix, "/"));
+  if (!path.object.empty() && list.objects.empty() && list.prefixes.empty()) {
+    return NotFoundError(uri + ": no such directory");
+  }
   std::vector<std::string> names;
-  bool exists = path.object.empty();
   for (const auto& o : list.objects) {
-    exists = true;
-    if (o.name.size() > prefix.size()) names.push_back(o.name.substr(prefix.size()));
+    if (o.name.size() > prefix.size()) names.push_back(o.name.substr(prefix.size()));  // not the placeholder
   }
   for (const auto& p : list.prefixes) {
-    exists = true;
     std::string name = p.substr(prefix.size());
     if (!name.empty() && name.back() == '/') name.pop_back();
     if (!name.empty()) names.push_back(std::move(name));
   }
-  if (!exists) return NotFoundError(uri + ": no such directory");
   return names;
 }
 

@@ -15,12 +15,6 @@ Status AnswerError(const std::string& what, const std::string& url, const net::H
   return net::HttpErrorStatus(head.status, head.reason).WithPrefix(what + " " + url);
 }
 
-// A strong ETag, else Last-Modified: what If-Range compares.
-std::string Validator(const net::HttpResponseHead& head) {
-  if (auto etag = head.Header("ETag"); etag && !etag->empty() && etag->rfind("W/", 0) != 0) return *etag;
-  return head.Header("Last-Modified").value_or("");
-}
-
 class HttpRandomAccessFile final : public RandomAccessFile {
  public:
   HttpRandomAccessFile(net::HttpClient* http, net::HttpRequest get, uint64_t size, std::string validator)
@@ -40,10 +34,7 @@ class HttpRandomAccessFile final : public RandomAccessFile {
     net::RangeReadSink sink("read " + get_.url, offset, scratch, n);
     TFHUB_ASSIGN_OR_RETURN(net::HttpResponseHead head, http_->Send(req, sink));
     if (head.status != 200 && head.status != 206) return AnswerError("read", get_.url, head);
-    if (sink.got() != n) {
-      return DataLossError("read " + get_.url + ": expected " + std::to_string(n) + " bytes at offset " +
-                           std::to_string(offset) + ", got " + std::to_string(sink.got()));
-    }
+    TFHUB_RETURN_IF_ERROR(sink.CheckComplete());
     return std::string_view(scratch, n);
   }
 
@@ -98,7 +89,7 @@ Result<std::unique_ptr<RandomAccessFile>> HttpFileSystem::NewRandomAccessFile(co
   // Ranged reads go to where the redirects led.
   const std::string target = r.head.effective_url.empty() ? url : r.head.effective_url;
   return std::unique_ptr<RandomAccessFile>(std::make_unique<HttpRandomAccessFile>(
-      http_, Request("GET", target), *r.head.content_length, Validator(r.head)));
+      http_, Request("GET", target), *r.head.content_length, net::StrongValidator(r.head)));
 }
 
 Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url) {

@@ -20,6 +20,7 @@ struct Transfer {
   std::chrono::steady_clock::duration stall_timeout{};
   std::chrono::steady_clock::time_point last_data = std::chrono::steady_clock::now();
   bool stalled = false;
+  curl_off_t uploaded = 0;  // request body bytes sent so far
   HttpResponseHead head;
   bool head_delivered = false;
   Status sink_status;
@@ -63,9 +64,13 @@ size_t HeaderCallback(char* data, size_t size, size_t nitems, void* userp) {
 
 // Called by curl often while a transfer runs, and about once a second when
 // nothing arrives: the place to notice cancellation and stalls.
-int ProgressCallback(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int ProgressCallback(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow) {
   auto* t = static_cast<Transfer*>(userp);
   if (t->cancel != nullptr && t->cancel->load()) return 1;  // non-zero aborts the transfer
+  if (ulnow > t->uploaded) {  // a request body going out is progress too
+    t->uploaded = ulnow;
+    t->last_data = std::chrono::steady_clock::now();
+  }
   if (std::chrono::steady_clock::now() - t->last_data > t->stall_timeout) {
     t->stalled = true;
     return 1;
@@ -223,6 +228,11 @@ class CurlHttpClient final : public HttpClient {
 }  // namespace
 
 std::unique_ptr<HttpClient> NewCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+
+HttpClient& SharedCurlHttpClient() {
+  static HttpClient* const client = NewCurlHttpClient().release();  // never destroyed: used until exit
+  return *client;
+}
 
 
 }  // namespace tfhub::net

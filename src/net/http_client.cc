@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <cstdlib>
+
 namespace tfhub::net {
 
 std::optional<std::string> HttpResponseHead::Header(std::string_view name) const {
@@ -9,6 +11,21 @@ std::optional<std::string> HttpResponseHead::Header(std::string_view name) const
     if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
   }
   return std::nullopt;
+}
+
+std::string StrongValidator(const HttpResponseHead& head) {
+  if (auto etag = head.Header("ETag"); etag && !etag->empty() && etag->rfind("W/", 0) != 0) return *etag;
+  if (auto lm = head.Header("Last-Modified"); lm) return *lm;
+  return {};
+}
+
+std::optional<uint64_t> ContentRangeStart(const HttpResponseHead& head) {
+  auto cr = head.Header("Content-Range");
+  if (!cr || cr->rfind("bytes ", 0) != 0) return std::nullopt;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(cr->c_str() + 6, &end, 10);
+  if (end == cr->c_str() + 6 || *end != '-') return std::nullopt;
+  return v;
 }
 
 Status StringBodySink::OnData(std::string_view chunk) {

@@ -35,7 +35,7 @@ struct HttpRequest {
   // Checked while the transfer runs (at least once a second): when true,
   // the transfer stops with Aborted. May be null.
   const std::atomic<bool>* cancel = nullptr;
-  // A transfer that receives nothing for this long is aborted as stalled
+  // A transfer that sends and receives nothing for this long is aborted as stalled
   // (DeadlineExceeded), connection set-up included.
   std::chrono::seconds stall_timeout{60};
 };
@@ -77,6 +77,13 @@ class HttpClient {
   // redirect loops), with the method and URL in the message.
   virtual Result<HttpResponseHead> Send(const HttpRequest& request, HttpBodySink& sink) = 0;
 };
+
+// The validator for If-Range: a strong ETag, else Last-Modified; "" if none.
+std::string StrongValidator(const HttpResponseHead& head);
+
+// Where a 206's "Content-Range: bytes <first>-<last>/<size>" says the part
+// starts; nullopt when the header is missing or malformed.
+std::optional<uint64_t> ContentRangeStart(const HttpResponseHead& head);
 
 // A sink that keeps the body in memory, up to `max_bytes` (ResourceExhausted
 // beyond). For small answers: JSON metadata, tokens, error documents.

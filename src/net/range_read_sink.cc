@@ -1,6 +1,5 @@
 #include "net/range_read_sink.h"
 
-#include <cstdlib>
 #include <cstring>
 
 namespace tfhub::net {
@@ -13,13 +12,18 @@ Status RangeReadSink::OnResponse(const HttpResponseHead& head) {
                          std::to_string(n_));
   }
   if (head.status == 206) {  // "Content-Range: bytes <first>-<last>/<size>" must start where asked
-    auto range = head.Header("Content-Range");
-    if (!range || range->rfind("bytes ", 0) != 0 || std::strtoull(range->c_str() + 6, nullptr, 10) != offset_) {
+    if (ContentRangeStart(head) != offset_) {
       return DataLossError(what_ + ": asked for bytes from " + std::to_string(offset_) + ", got Content-Range '" +
-                           range.value_or("") + "'");
+                           head.Header("Content-Range").value_or("") + "'");
     }
   }
   return Status::Ok();
+}
+
+Status RangeReadSink::CheckComplete() const {
+  if (got_ == n_) return Status::Ok();
+  return DataLossError(what_ + ": expected " + std::to_string(n_) + " bytes at offset " + std::to_string(offset_) +
+                       ", got " + std::to_string(got_));
 }
 
 Status RangeReadSink::OnData(std::string_view chunk) {

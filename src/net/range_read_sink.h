@@ -26,6 +26,8 @@ class RangeReadSink final : public HttpBodySink {
     return Status::Ok();
   }
 
+  // After a 2xx answer: DataLoss unless exactly `n` bytes arrived.
+  Status CheckComplete() const;
   size_t got() const { return got_; }
   const std::string& error_body() const { return error_body_; }
 

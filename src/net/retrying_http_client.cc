@@ -12,23 +12,6 @@ namespace tfhub::net {
 
 namespace {
 
-// The strong validator for If-Range: a strong ETag, else Last-Modified.
-std::string ValidatorOf(const HttpResponseHead& head) {
-  if (auto etag = head.Header("ETag"); etag && !etag->empty() && etag->rfind("W/", 0) != 0) return *etag;
-  if (auto lm = head.Header("Last-Modified"); lm) return *lm;
-  return {};
-}
-
-// Where a 206's Content-Range says the part starts ("bytes 100-199/200").
-std::optional<uint64_t> RangeStart(const HttpResponseHead& head) {
-  auto cr = head.Header("Content-Range");
-  if (!cr || cr->rfind("bytes ", 0) != 0) return std::nullopt;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(cr->c_str() + 6, &end, 10);
-  if (end == cr->c_str() + 6 || *end != '-') return std::nullopt;
-  return v;
-}
-
 // The caller's own "Range: bytes=A-B" or "bytes=A-" (B empty), if any.
 struct CallerRange {
   uint64_t first = 0;
@@ -81,7 +64,7 @@ class AttemptSink final : public HttpBodySink {
       if (Status s = outer_->OnResponse(head); !s.ok()) return SinkFailed(std::move(s));
       return Status::Ok();
     }
-    if (resuming_ && head.status == 206 && RangeStart(head) == progress_->base + progress_->delivered) {
+    if (resuming_ && head.status == 206 && ContentRangeStart(head) == progress_->base + progress_->delivered) {
       return Status::Ok();  // the same body goes on
     }
     if (progress_->delivered > 0) {
@@ -90,10 +73,10 @@ class AttemptSink final : public HttpBodySink {
       progress_->delivered = 0;
       restarted_ = true;
     }
-    if (head.status == 206 && !(progress_->ranged && RangeStart(head) == progress_->base)) {
+    if (head.status == 206 && !(progress_->ranged && ContentRangeStart(head) == progress_->base)) {
       return SinkFailed(DataLossError("unexpected partial content (206) from the server"));
     }
-    progress_->validator = ValidatorOf(head);
+    progress_->validator = StrongValidator(head);
     if (!progress_->head_delivered || restarted_) {
       progress_->head_delivered = true;
       if (Status s = outer_->OnResponse(head); !s.ok()) return SinkFailed(std::move(s));
@@ -160,7 +143,10 @@ class RetryingHttpClient final : public HttpClient {
       }
       HttpRequest req = request;
       if (resuming) {
-        std::erase_if(req.headers, [](const std::string& h) { return strncasecmp(h.c_str(), "Range:", 6) == 0; });
+        // Ours replace the caller's own Range and If-Range.
+        std::erase_if(req.headers, [](const std::string& h) {
+          return strncasecmp(h.c_str(), "Range:", 6) == 0 || strncasecmp(h.c_str(), "If-Range:", 9) == 0;
+        });
         req.headers.push_back("Range: bytes=" + std::to_string(progress.base + progress.delivered) + "-" +
                               (caller_range ? caller_range->last : ""));
         req.headers.push_back("If-Range: " + progress.validator);

@@ -23,14 +23,13 @@ Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions
 }  // namespace resolvers
 
 Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {
-  static net::HttpClient* const curl = net::NewCurlHttpClient().release();
   resolvers::ResolverEnv env;
   env.file_systems = &io::FileSystemRegistry::Default();
   env.log = options.log ? options.log : base::WriteLineToStderr;
   net::RetryOptions retry;
   retry.max_attempts = options.max_attempts;
   retry.initial_backoff = options.retry_initial_backoff;
-  const auto http = net::NewRetryingHttpClient(curl, retry, env.log);
+  const auto http = net::NewRetryingHttpClient(&net::SharedCurlHttpClient(), retry, env.log);
   env.http = http.get();
   return resolvers::ResolveWithEnv(handle, options, env);
 }
