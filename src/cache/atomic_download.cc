@@ -231,13 +231,12 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   }
 
   status = fs.RenameNoReplace(temp_dir, module_dir);
-  bool lost_race = false;
-  if (status.code() == StatusCode::kAlreadyExists) {
+  if (status.code() == StatusCode::kAlreadyExists) {  // a rogue writer won: its module stays
     options.log("Module already exists in " + module_dir);
-    status = Status::Ok();
-    lost_race = true;
+    release();
+    return module_dir;
   }
-  if (status.ok() && !atomic_rename && !lost_race) status = write_descriptor();
+  if (status.ok() && !atomic_rename) status = write_descriptor();
   if (!status.ok() && atomic_rename) fs.DeleteFile(descriptor).IgnoreError();
   release();
   if (!status.ok()) return status.WithPrefix("cannot move the download into place");

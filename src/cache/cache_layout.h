@@ -11,7 +11,12 @@
 #include <string>
 #include <string_view>
 
+#include "tfhub/options.h"
+
 namespace tfhub::cache {
+
+// The cache dir `options` name, else DefaultCacheDir().
+std::string CacheDirOf(const ResolveOptions& options);
 
 class CacheLayout {
  public:

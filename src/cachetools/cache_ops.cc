@@ -58,15 +58,6 @@ class HeldLock {
   std::string uid_;
 };
 
-Status DeleteIfPresent(io::FileSystem& fs, const std::string& path) {
-  auto info = fs.Stat(path);
-  if (!info.ok()) return info.status();
-  if (info->type == io::FileType::kNotFound) return Status::Ok();
-  if (info->type == io::FileType::kDirectory) return fs.DeleteRecursively(path);
-  Status s = fs.DeleteFile(path);
-  return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
-}
-
 }  // namespace
 
 Status RemoveModule(io::FileSystem& fs, const std::string& cache_dir, const Entry& entry, const Identity& me) {
@@ -85,7 +76,7 @@ Status RemoveModule(io::FileSystem& fs, const std::string& cache_dir, const Entr
   if (info.type == io::FileType::kDirectory) {
     TFHUB_RETURN_IF_ERROR(fs.RenameNoReplace(module_dir, aside).WithPrefix("cannot move " + module_dir + " aside"));
   }
-  TFHUB_RETURN_IF_ERROR(DeleteIfPresent(fs, module_dir + ".descriptor.txt"));
+  TFHUB_RETURN_IF_ERROR(fs.DeleteRecursively(module_dir + ".descriptor.txt"));
   return fs.DeleteRecursively(aside);
 }
 
@@ -120,7 +111,7 @@ Status CleanEntry(io::FileSystem& fs, const std::string& cache_dir, const Entry&
       if (module.type != io::FileType::kNotFound) {
         return FailedPreconditionError(entry.path + " has its module again; left alone");
       }
-      return DeleteIfPresent(fs, entry.path);
+      return fs.DeleteRecursively(entry.path);
     }
     case EntryState::kOrphanedTemp:
     case EntryState::kDamagedLeftover: {
@@ -133,7 +124,7 @@ Status CleanEntry(io::FileSystem& fs, const std::string& cache_dir, const Entry&
       } else if (now.status().code() != StatusCode::kNotFound) {
         return now.status();
       }
-      return DeleteIfPresent(fs, entry.path);
+      return fs.DeleteRecursively(entry.path);
     }
     case EntryState::kAbandonedLock: {
       auto now = fs.ReadFileToString(lock_path);
@@ -142,10 +133,10 @@ Status CleanEntry(io::FileSystem& fs, const std::string& cache_dir, const Entry&
       }
       for (const auto& path : entry.paths) {
         if (path == lock_path) continue;
-        TFHUB_RETURN_IF_ERROR(DeleteIfPresent(fs, path));
+        TFHUB_RETURN_IF_ERROR(fs.DeleteRecursively(path));
       }
       auto again = fs.ReadFileToString(lock_path);
-      if (again.ok() && *again == entry.lock_contents) return DeleteIfPresent(fs, lock_path);
+      if (again.ok() && *again == entry.lock_contents) return fs.DeleteRecursively(lock_path);
       return Status::Ok();
     }
     case EntryState::kComplete:

@@ -7,6 +7,7 @@
 
 #include "base/strings.h"
 #include "base/system.h"
+#include "cache/cache_layout.h"
 #include "cachetools/cache_ops.h"
 #include "cachetools/cache_scan.h"
 #include "cachetools/units.h"
@@ -380,7 +381,7 @@ CLI::App* AddCacheCommand(CLI::App& app, CacheArgs* args) {
 
 int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err) {
   Context ctx;
-  ctx.cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
+  ctx.cache_dir = cache::CacheDirOf(options);
   auto fs = io::FileSystemForUri(ctx.cache_dir);
   if (!fs.ok()) return ReportError(fs.status(), args.json, kCacheExitFailure, out, err);
   ctx.fs = *fs;

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "base/system.h"
-#include "base/sha1.h"
+#include "cache/cache_layout.h"
 #include "cli/cache_command.h"
 #include "cli/interrupts.h"
 #include "cli/json_output.h"
@@ -139,10 +139,10 @@ const CLI::App* ParsedCommand(const CLI::App& app) {
 // rm` takes); null for handles returned where they lie (local paths, gs://).
 json ResolveJson(const std::string& handle, const std::string& path, const std::string& cache_dir) {
   json j = {{"handle", handle}, {"path", path}, {"cache_dir", nullptr}, {"key", nullptr}};
-  const std::string key = tfhub::base::Sha1Hex(handle);
-  if (!cache_dir.empty() && path == (cache_dir.ends_with('/') ? cache_dir : cache_dir + "/") + key) {
+  const tfhub::cache::CacheLayout layout(cache_dir, handle);
+  if (!cache_dir.empty() && path == layout.module_dir()) {
     j["cache_dir"] = cache_dir;
-    j["key"] = key;
+    j["key"] = layout.key();
   }
   return j;
 }
@@ -286,8 +286,7 @@ int main(int argc, char** argv) {
     clear_bar();
     if (!path.ok()) return Fail(path.status(), json_output, kExitFailure);
     if (json_output) {
-      const std::string cache_dir = options->cache_dir.empty() ? tfhub::DefaultCacheDir() : options->cache_dir;
-      std::cout << ResolveJson(handle, *path, cache_dir).dump(2) << '\n';
+      std::cout << ResolveJson(handle, *path, tfhub::cache::CacheDirOf(*options)).dump(2) << '\n';
     } else {
       std::cout << *path << '\n';
     }

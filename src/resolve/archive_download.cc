@@ -191,13 +191,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
 
 ArchiveFetch HttpArchiveFetch(const std::string& url, const ResolveOptions& options, const ResolverEnv& env) {
   return [url, &options, &env](net::HttpBodySink& sink) {
-    net::HttpRequest request;
-    request.url = url;
-    request.verify_tls = options.verify_tls;
-    request.ca_file = options.ca_file;
-    request.cancel = options.cancel;
-    request.stall_timeout = options.stall_timeout;
-    return env.http->Send(request, sink);
+    return env.http->Send(HttpRequestFor(url, options), sink);
   };
 }
 
@@ -246,7 +240,7 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
 Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
                                              const ArchiveFetch& fetch, const ResolveOptions& options,
                                              const ResolverEnv& env) {
-  const std::string cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
+  const std::string cache_dir = cache::CacheDirOf(options);
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(cache_dir));
   const cache::CacheLayout layout(cache_dir, handle);
   if (options.offline) {  // the cache only: no lock, no write, no request
@@ -266,7 +260,7 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
   return cache::AtomicDownload(
       *fs, layout, handle,
       [&](const std::string& temp_dir) {
-        if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
+        WarnIfTlsUnverified(options, env);
         return StreamArchive(handle, url, fetch, options, env, *fs, cache_dir, temp_dir);
       },
       atomic);

@@ -12,14 +12,9 @@ bool HttpUncompressedResolver::Supports(std::string_view handle, const ResolveOp
 
 Result<std::string> HttpUncompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
                                                       const ResolverEnv& env) const {
-  net::HttpRequest request;
-  request.url = AppendFormatQuery(handle, "uncompressed");
+  net::HttpRequest request = HttpRequestFor(AppendFormatQuery(handle, "uncompressed"), options);
   request.follow_redirects = false;  // the 303 itself is the answer
-  request.verify_tls = options.verify_tls;
-  request.ca_file = options.ca_file;
-  request.cancel = options.cancel;
-  request.stall_timeout = options.stall_timeout;
-  if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
+  WarnIfTlsUnverified(options, env);
   auto response = net::SendForString(*env.http, request, 64 * 1024);
   if (!response.ok()) {
     return response.status().WithPrefix("Failed to resolve " + std::string(handle) + " from " + request.url);

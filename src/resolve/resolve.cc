@@ -20,6 +20,20 @@ Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions
   return InternalError("Missing implementation that supports: " + std::string(handle));
 }
 
+net::HttpRequest HttpRequestFor(std::string url, const ResolveOptions& options) {
+  net::HttpRequest request;
+  request.url = std::move(url);
+  request.verify_tls = options.verify_tls;
+  request.ca_file = options.ca_file;
+  request.cancel = options.cancel;
+  request.stall_timeout = options.stall_timeout;
+  return request;
+}
+
+void WarnIfTlsUnverified(const ResolveOptions& options, const ResolverEnv& env) {
+  if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
+}
+
 }  // namespace resolvers
 
 Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {

@@ -38,6 +38,14 @@ class Resolver {
 // everything).
 const std::vector<std::unique_ptr<Resolver>>& BuiltinResolvers();
 
+// A request for `url` carrying the options every resolver's HTTP request
+// takes: TLS verification and CA file, cancellation, stall timeout.
+net::HttpRequest HttpRequestFor(std::string url, const ResolveOptions& options);
+
+// Logs Python's warning when TLS verification is off; resolvers call it once
+// before they go to the network.
+void WarnIfTlsUnverified(const ResolveOptions& options, const ResolverEnv& env);
+
 // Resolves with the built-in resolvers and the given environment.
 Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
                                    const ResolverEnv& env);

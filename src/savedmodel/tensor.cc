@@ -37,8 +37,7 @@ constexpr int kRefOffset = 100;
 
 std::string DataTypeName(DataType dtype) {
   const int v = static_cast<int>(dtype);
-  if (v > 0 && static_cast<size_t>(v) < kTypes.size()) return kTypes[static_cast<size_t>(v)].name;
-  if (v == 0) return "DT_INVALID";
+  if (v >= 0 && static_cast<size_t>(v) < kTypes.size()) return kTypes[static_cast<size_t>(v)].name;
   if (v > kRefOffset && static_cast<size_t>(v - kRefOffset) < kTypes.size()) {
     return std::string(kTypes[static_cast<size_t>(v - kRefOffset)].name) + "_REF";
   }
