@@ -1,32 +1,10 @@
 #include "gcs/gcs_file_system.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
+
+#include "base/parallel.h"
 
 namespace tfhub::gcs {
-
-Status ForEachParallel(size_t n, int parallelism, const std::function<Status(size_t)>& fn) {
-  if (n == 0) return Status::Ok();
-  const size_t workers = std::min<size_t>(n, static_cast<size_t>(std::max(1, parallelism)));
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      Status s = fn(i);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.ok()) first_error = std::move(s);
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-  return first_error;
-}
 
 namespace {
 
@@ -48,7 +26,7 @@ class GcsRandomAccessFile final : public io::RandomAccessFile {
     }
     const size_t part = std::max<size_t>(1, options_.read_part);
     const size_t parts = (n + part - 1) / part;
-    TFHUB_RETURN_IF_ERROR(ForEachParallel(parts, options_.parallelism, [&](size_t i) {
+    TFHUB_RETURN_IF_ERROR(base::ForEachParallel(parts, options_.parallelism, [&](size_t i) {
       const size_t begin = i * part;
       const size_t len = std::min(part, n - begin);
       return client_->ReadRange(path_, meta_.generation, offset + begin, len, scratch + begin);
@@ -205,7 +183,7 @@ Status GcsFileSystem::DeleteRecursively(const std::string& uri) {
   }
   const std::string prefix = DirPrefix(path.object);
   TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(path.bucket, prefix, ""));
-  return ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
+  return base::ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
     Status s = client->Delete(GcsPath{path.bucket, list.objects[i].name});
     return IsNotFound(s) ? Status::Ok() : s;
   });
@@ -232,13 +210,13 @@ Status GcsFileSystem::RenameImpl(const std::string& from_uri, const std::string&
   const std::string from_prefix = DirPrefix(from.object);
   const std::string to_prefix = DirPrefix(to.object);
   TFHUB_ASSIGN_OR_RETURN(ListResult list, client->List(from.bucket, from_prefix, ""));
-  TFHUB_RETURN_IF_ERROR(ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
+  TFHUB_RETURN_IF_ERROR(base::ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
     const std::string& name = list.objects[i].name;
     return client->Rewrite(GcsPath{from.bucket, name}, GcsPath{to.bucket, to_prefix + name.substr(from_prefix.size())},
                            precondition)
         .status();
   }));
-  return ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
+  return base::ForEachParallel(list.objects.size(), options_.parallelism, [&](size_t i) {
     Status s = client->Delete(GcsPath{from.bucket, list.objects[i].name});
     return IsNotFound(s) ? Status::Ok() : s;
   });

@@ -75,8 +75,4 @@ class GcsFileSystem final : public io::FileSystem {
   std::optional<Result<std::shared_ptr<GcsClient>>> client_;
 };
 
-// Runs fn(0..n-1) on up to `parallelism` threads; the first error wins (the
-// rest still run to completion).
-Status ForEachParallel(size_t n, int parallelism, const std::function<Status(size_t)>& fn);
-
 }  // namespace tfhub::gcs

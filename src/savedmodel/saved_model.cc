@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "base/parallel.h"
 #include "tfhub/file_system.h"
 #include "savedmodel/proto/saved_model.pb.h"
 #include "savedmodel/shape.h"
@@ -257,18 +258,10 @@ Result<std::unique_ptr<SavedModel>> SavedModel::Open(const std::string& export_d
   if (options.read_all_variables && impl->bundle && !impl->bundle->entries().empty()) {
     const auto& entries = impl->bundle->entries();
     std::vector<std::optional<Result<Tensor>>> results(entries.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i = next++; i < entries.size(); i = next++) {
-        results[i].emplace(impl->bundle->Read(entries[i]));
-      }
-    };
-    const size_t threads =
-        std::clamp<size_t>(static_cast<size_t>(std::max(options.num_threads, 1)), 1, entries.size());
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& th : pool) th.join();
+    base::ForEachParallel(entries.size(), options.num_threads, [&](size_t i) {
+      results[i].emplace(impl->bundle->Read(entries[i]));
+      return Status::Ok();  // errors are reported below, in index order
+    }).IgnoreError();
     for (size_t i = 0; i < entries.size(); ++i) {
       if (!results[i]->ok()) return results[i]->status();
       impl->preloaded.emplace(entries[i].name, std::move(*results[i]).value());
