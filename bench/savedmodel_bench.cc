@@ -36,6 +36,7 @@
 
 #include "base/crc32c.h"
 #include "savedmodel/leveldb_table_writer.h"
+#include "savedmodel/test_counting_file_system.h"
 #include "tfhub/file_system_wrapper.h"
 #include "tfhub/file_system.h"
 #include "savedmodel/proto/saved_model.pb.h"
@@ -264,56 +265,10 @@ int Generate(const std::string& dir, uint64_t mib, int num_shards) {
 
 // -------------------------------------------------------------------- read
 
-// Forwards to `base` and counts positional reads (calls and bytes).
-class CountingFileSystem final : public tfhub::io::FileSystemWrapper {
- public:
-  explicit CountingFileSystem(tfhub::io::FileSystem* base) : tfhub::io::FileSystemWrapper(base) {}
-
-  uint64_t bytes() const { return bytes_.load(); }
-  uint64_t calls() const { return calls_.load(); }
-
-  tfhub::Result<std::string> ReadFileToString(const std::string& p) override {
-    auto r = target()->ReadFileToString(p);
-    if (r.ok()) Count(r->size());
-    return r;
-  }
-  tfhub::Result<std::unique_ptr<tfhub::io::RandomAccessFile>> NewRandomAccessFile(
-      const std::string& p) override {
-    auto file = target()->NewRandomAccessFile(p);
-    if (!file.ok()) return file.status();
-    return std::unique_ptr<tfhub::io::RandomAccessFile>(new File(this, std::move(*file)));
-  }
-
- private:
-  class File final : public tfhub::io::RandomAccessFile {
-   public:
-    File(CountingFileSystem* fs, std::unique_ptr<tfhub::io::RandomAccessFile> base)
-        : fs_(fs), base_(std::move(base)) {}
-    uint64_t Size() const override { return base_->Size(); }
-    tfhub::Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
-      auto r = base_->ReadAt(offset, n, scratch);
-      if (r.ok()) fs_->Count(r->size());
-      return r;
-    }
-
-   private:
-    CountingFileSystem* fs_;
-    std::unique_ptr<tfhub::io::RandomAccessFile> base_;
-  };
-
-  void Count(uint64_t n) {
-    bytes_ += n;
-    ++calls_;
-  }
-
-  std::atomic<uint64_t> bytes_{0};
-  std::atomic<uint64_t> calls_{0};
-};
-
 int Read(const std::string& dir, int threads, const std::string& one, bool verify) {
   auto base = tfhub::io::FileSystemForUri(dir);
   Check(base.status(), "filesystem for " + dir);
-  auto counting = std::make_shared<CountingFileSystem>(*base);
+  auto counting = std::make_shared<tfhub::savedmodel::testing::CountingFileSystem>(*base);
 
   tfhub::LoadOptions options;
   options.file_system = counting;
@@ -324,7 +279,7 @@ int Read(const std::string& dir, int threads, const std::string& one, bool verif
   const auto start = std::chrono::steady_clock::now();
   auto model = tfhub::SavedModel::Open(dir, options);
   Check(model.status(), "open " + dir);
-  const uint64_t open_bytes = counting->bytes();
+  const uint64_t open_bytes = counting->bytes_read();
 
   uint64_t tensor_bytes = 0;
   size_t count = 0;
@@ -349,7 +304,8 @@ int Read(const std::string& dir, int threads, const std::string& one, bool verif
   getrusage(RUSAGE_SELF, &usage);
   std::printf("seconds=%.4f variables=%zu tensor_bytes=%" PRIu64 " storage_bytes=%" PRIu64
               " read_calls=%" PRIu64 " open_storage_bytes=%" PRIu64 " maxrss_kib=%ld\n",
-              seconds, count, tensor_bytes, counting->bytes(), counting->calls(), open_bytes,
+              seconds, count, tensor_bytes, counting->bytes_read(),
+              static_cast<uint64_t>(counting->reads().size()), open_bytes,
               usage.ru_maxrss);
   return 0;
 }
