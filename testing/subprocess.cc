@@ -35,27 +35,6 @@ void CloseFd(int* fd) {
   }
 }
 
-std::vector<std::string> BuildEnv(const EnvChanges& changes) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string entry = *e;
-    size_t eq = entry.find('=');
-    if (eq == std::string::npos) continue;
-    env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& [name, value] : changes) {
-    if (value.has_value()) {
-      env[name] = *value;
-    } else {
-      env.erase(name);
-    }
-  }
-  std::vector<std::string> out;
-  out.reserve(env.size());
-  for (const auto& [name, value] : env) out.push_back(name + "=" + value);
-  return out;
-}
-
 std::string FindProgram(const std::string& program,
                         const std::vector<std::string>& env) {
   if (program.find('/') != std::string::npos) return program;
@@ -88,6 +67,27 @@ std::string CommandLine(const std::vector<std::string>& argv) {
 }
 
 }  // namespace
+
+std::vector<std::string> BuildEnv(const EnvChanges& changes) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry = *e;
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& [name, value] : changes) {
+    if (value.has_value()) {
+      env[name] = *value;
+    } else {
+      env.erase(name);
+    }
+  }
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (const auto& [name, value] : env) out.push_back(name + "=" + value);
+  return out;
+}
 
 std::string ProcessResult::DebugString() const {
   std::ostringstream os;

@@ -62,6 +62,10 @@ struct RunOptions {
   bool kill_when_parent_dies = false;
 };
 
+// This process's environment with `changes` applied, as "NAME=value"
+// strings (sorted by name) for execve().
+std::vector<std::string> BuildEnv(const EnvChanges& changes);
+
 // Runs argv to completion and returns its status and output.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const EnvChanges& env_changes = {},

@@ -55,21 +55,7 @@ json ParseOne(const test::ProcessResult& r) {
 class Child {
  public:
   Child(std::vector<std::string> args, const test::EnvChanges& changes, bool tty, const std::string& stdout_file) {
-    std::map<std::string, std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string kv = *e;
-      const auto eq = kv.find('=');
-      if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : changes) {
-      if (v) {
-        env[k] = *v;
-      } else {
-        env.erase(k);
-      }
-    }
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    std::vector<std::string> env_strings = test::BuildEnv(changes);
     args.insert(args.begin(), TFHUB_CLI_PATH);
     std::vector<char*> argv, envp;
     for (auto& a : args) argv.push_back(a.data());

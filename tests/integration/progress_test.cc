@@ -74,20 +74,17 @@ struct PtyResult {
 PtyResult RunOnPty(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env_changes) {
   // Everything the child needs, built before fork() (the test process has
   // threads: only async-signal-safe calls between fork and exec).
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
+  test::EnvChanges changes;
+  for (char** e = environ; *e != nullptr; ++e) {  // no configuration from the outside
     const std::string kv = *e;
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    const std::string name = kv.substr(0, kv.find('='));
+    if (name.rfind("TFHUB_", 0) == 0 || name.find("proxy") != std::string::npos ||
+        name.find("PROXY") != std::string::npos) {
+      changes[name] = std::nullopt;
+    }
   }
-  for (auto it = env.begin(); it != env.end();) {  // no configuration from the outside
-    const bool drop = it->first.rfind("TFHUB_", 0) == 0 || it->first.find("proxy") != std::string::npos ||
-                      it->first.find("PROXY") != std::string::npos;
-    it = drop ? env.erase(it) : std::next(it);
-  }
-  for (const auto& [k, v] : env_changes) env[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env_changes) changes[k] = v;
+  std::vector<std::string> env_strings = test::BuildEnv(changes);
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
