@@ -52,7 +52,6 @@ using tfhub::Status;
 namespace crc32c = tfhub::base::crc32c;
 namespace gcs = tfhub::gcs;
 namespace io = tfhub::io;
-namespace net = tfhub::net;
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void Die(const std::string& message) {
