@@ -9,9 +9,10 @@
 #   --mb N           object size in 10^6 bytes (default 100; the emulator takes <= ~130)
 #   --port P         emulator port (default: $GCS_BENCH_PORT or 9299)
 #   --no-extra       run only A, B and C (skip D and E)
-# Environment: BENCH_DIR (default /tmp/tfhub-bench/gcs) keeps the emulator's
-# npm install (emu/node_modules, reused) and results/<time>/; the object and
-# the emulator's data live in a per-run dir that is deleted at the end.
+# Environment: BENCH_DIR (default /tmp/tfhub-bench/gcs) keeps results/<time>/;
+# the object and the emulator's data live in a per-run dir that is deleted at
+# the end. The emulator is scripts/gcs-emulator.sh's (its npm install is shared
+# with the tests: TFHUB_GCS_EMULATOR_CACHE).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +22,6 @@ MB=100
 PORT="${GCS_BENCH_PORT:-9299}"
 EXTRA=1
 BENCH_DIR="${BENCH_DIR:-/tmp/tfhub-bench/gcs}"
-EMULATOR="${GCS_EMULATOR:-$ROOT/../shared/tools/gcs-emulator}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) BUILD_DIR="${2:?--build-dir needs a value}"; shift ;;
@@ -33,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --port) PORT="${2:?--port needs a value}"; shift ;;
     --port=*) PORT="${1#*=}" ;;
     --no-extra) EXTRA=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "gcs_read_bench: unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,7 +42,6 @@ for v in ROUNDS MB PORT; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "gcs_read_bench: ${v,,} must be a positive integer" >&2; exit 2; }
 done
 (( MB <= 130 )) || { echo "gcs_read_bench: the emulator accepts bodies up to ~130 MB (--mb $MB)" >&2; exit 2; }
-[[ -x "$EMULATOR/start.sh" ]] || { echo "gcs_read_bench: no emulator at $EMULATOR (set GCS_EMULATOR)" >&2; exit 1; }
 for tool in curl node npm bc base64 od; do
   command -v "$tool" >/dev/null 2>&1 || { echo "gcs_read_bench: missing tool: $tool" >&2; exit 1; }
 done
@@ -69,7 +68,6 @@ cleanup() {
   if [[ -n "$EMU_PID" ]]; then
     kill "$EMU_PID" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$EMU_PID" 2>/dev/null || break; sleep 0.1; done
-    rm -rf "$EMU_DIR/tmp"   # the emulator's copy of the object
   fi
   rm -rf "$RUN"
   exit "$rc"
@@ -77,18 +75,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- emulator: npm install kept in $BENCH_DIR/emu, data in the run dir
+# ---- emulator: its scratch dir (log, the object's copy) in the run dir
 if curl -fs -o /dev/null "http://127.0.0.1:$PORT/b" 2>/dev/null; then
   echo "gcs_read_bench: something already answers on port $PORT; pick another with --port" >&2
   exit 1
 fi
 echo "==> start the emulator on 127.0.0.1:$PORT (first time: npm ci, ~20-70 s)"
-EMU_DIR="$BENCH_DIR/emu"
-mkdir -p "$EMU_DIR"
-rm -rf "$EMU_DIR/tmp"   # a previous run's object data (small: the emulator is restarted per run)
-EMU_PID=$("$EMULATOR/start.sh" "$EMU_DIR" "$PORT")
-[[ "$EMU_PID" =~ ^[0-9]+$ ]] || { echo "gcs_read_bench: emulator did not start: $EMU_PID" >&2; exit 1; }
-ENDPOINT="http://127.0.0.1:$PORT"
+EMU_OUT=$(TMPDIR="$RUN" "$ROOT/scripts/gcs-emulator.sh" start "$PORT")
+read -r EMU_PID ENDPOINT <<<"$EMU_OUT"
+[[ "$EMU_PID" =~ ^[0-9]+$ && -n "$ENDPOINT" ]] || { echo "gcs_read_bench: emulator did not start: $EMU_OUT" >&2; exit 1; }
 BUCKET=tfhub-bench
 NAME=object-${MB}MB.bin
 URL="$ENDPOINT/storage/v1/b/$BUCKET/o/$NAME?alt=media"
