@@ -20,6 +20,12 @@ PACKAGES=(
   curl ca-certificates tar gzip time
   clang-14 libclang-rt-14-dev zlib1g-dev  # fuzz/ (libFuzzer; zlib is gzip_fuzzer's reference)
 )
+# Node.js and npm run the gs:// tests' Cloud Storage emulator (scripts/gcs-emulator.sh).
+# Debian's only when there is no node at all: a newer one installed otherwise
+# (firebase-tools asks for >= 20, Debian 12 has 18) is kept, and its bundled
+# npm conflicts with Debian's npm package.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 for arg in "$@"; do
   case "$arg" in
