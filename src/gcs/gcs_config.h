@@ -12,6 +12,8 @@
 //   GCE_METADATA_HOST                metadata server host (on Google Cloud,
 //                                    detected by /sys/class/dmi/id/product_name)
 //   TFHUB_DISABLE_CERT_VALIDATION=true, SSL_CERT_FILE   as for http(s)
+// Wherever they come from, credentials go only over https, or plain http to
+// a loopback host (gcs/gcs_client.h, gcs/credentials.h).
 #pragma once
 
 #include <memory>
