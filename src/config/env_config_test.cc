@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 
+#include "gcs/gcs_config.h"
+#include "net/scripted_http_client.h"
 #include "testing/temp_dir.h"
 #include "tfhub/options.h"
 
@@ -106,6 +108,26 @@ TEST(EnvConfigTest, ProgressWhenNonEmpty) {
   }
   ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", ""}}));
   EXPECT_FALSE(OptionsFromEnvironment({})->log_progress);
+}
+
+TEST(EnvConfigTest, GcsEmulatorGetsNoCredentialsEvenWithATokenOrKeyFileSet) {
+  ScopedEnv env({{"STORAGE_EMULATOR_HOST", "127.0.0.1:9023"},
+                 {"GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.not-for-the-emulator"},
+                 {"GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/key.json"},
+                 {"GCE_METADATA_HOST", "metadata.test"}});
+  const gcs::GcsConfig config = gcs::GcsConfigFromEnvironment();
+  EXPECT_EQ(config.client.endpoint, "http://127.0.0.1:9023");
+  net::ScriptedHttpClient http;
+  http.Expect(net::Answer("GET", "http://127.0.0.1:9023/storage/v1/b/bkt/o/obj", 200, R"({"name":"obj"})"));
+  auto credentials = gcs::MakeCredentials(config.credentials, &http);
+  ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
+  EXPECT_EQ((*credentials)->Describe(), "anonymous");
+  auto meta = gcs::GcsClient(&http, *credentials, config.client).GetMetadata(gcs::GcsPath{"bkt", "obj"});
+  ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+  const auto seen = http.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_FALSE(net::RequestHeader(seen[0], "Authorization").has_value());
+  EXPECT_TRUE(http.unexpected().empty());
 }
 
 }  // namespace

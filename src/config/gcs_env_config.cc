@@ -30,6 +30,8 @@ GcsConfig GcsConfigFromEnvironment() {
   c.client.ca_file = tls.ca_file;
   c.credentials.access_token = GetEnv("GOOGLE_OAUTH_ACCESS_TOKEN");
   c.credentials.key_file = GetEnv("GOOGLE_APPLICATION_CREDENTIALS");
+  // The emulator gets no credentials, as with Google's client libraries:
+  // the token and key file above are then not used (MakeCredentials).
   c.credentials.anonymous = !emulator.empty();
   const std::string metadata_host = GetEnv("GCE_METADATA_HOST");
   if (!metadata_host.empty()) c.credentials.metadata_host = metadata_host;

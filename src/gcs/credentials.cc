@@ -12,6 +12,7 @@
 
 #include "base/rsa_signer.h"
 #include "base/strings.h"
+#include "net/credential_url.h"
 #include "net/http_status.h"
 
 namespace tfhub::gcs {
@@ -139,16 +140,22 @@ Result<Token> ParseTokenAnswer(const std::string& body, const std::string& what)
 
 // Status for a non-200 answer of a token request: "<what>: HTTP <code>
 // <reason>[: <error>[: <error_description>]]" with the OAuth error fields of
-// a JSON body (RFC 6749 §5.2). 401/403, and 400 that rejects the
-// credentials themselves (invalid_grant, invalid_client,
-// unauthorized_client), are PermissionDenied; other codes as
-// net::HttpErrorStatus() (5xx/408/429 Unavailable, other 400 InvalidArgument).
+// a JSON body (RFC 6749 §5.2); a 3xx says it was a redirect, not followed,
+// and where to. 401/403, and 400 that rejects the credentials themselves
+// (invalid_grant, invalid_client, unauthorized_client), are
+// PermissionDenied; other codes as net::HttpErrorStatus() (5xx/408/429
+// Unavailable, other 400 InvalidArgument, 3xx FailedPrecondition).
 Status TokenErrorStatus(const std::string& what, const net::HttpResponseHead& head, const std::string& body) {
   std::string message = what + ": HTTP " + std::to_string(head.status);
   const std::string reason(head.reason.empty() || head.reason == std::to_string(head.status)
                                ? net::StandardReasonPhrase(head.status)
                                : std::string_view(head.reason));
   if (!reason.empty()) message += " " + Quoted(reason);
+  if (head.status >= 300 && head.status < 400) {
+    // Following it would carry the request (a signed JWT) elsewhere.
+    message += ": token requests do not follow redirects";
+    if (auto location = head.Header("Location")) message += " (to " + Quoted(*location) + ")";
+  }
   std::string oauth_error;
   std::string unused;
   if (std::optional<json> answer = ParseJson(body, &unused)) {
@@ -274,12 +281,14 @@ Result<ServiceAccountKey> LoadServiceAccountKey(const std::string& path) {
 // OAuth 2.0 JWT bearer grant (RFC 7523) with a service-account key.
 class ServiceAccountCredentials final : public CachingCredentials {
  public:
+  // `endpoint`: where the JWT is sent (the key's token_uri unless
+  // overridden), checked by MakeCredentials.
   ServiceAccountCredentials(const CredentialsConfig& config, std::string key_file, ServiceAccountKey key,
-                            net::HttpClient* http)
+                            std::string endpoint, net::HttpClient* http)
       : CachingCredentials(config.now),
         key_file_(std::move(key_file)),
         key_(std::move(key)),
-        endpoint_(config.token_uri_override.empty() ? key_.token_uri : config.token_uri_override),
+        endpoint_(std::move(endpoint)),
         verify_tls_(config.verify_tls),
         ca_file_(config.ca_file),
         http_(http) {}
@@ -301,6 +310,8 @@ class ServiceAccountCredentials final : public CachingCredentials {
     request.body = std::string("grant_type=") + kJwtBearerGrant + "&assertion=" + *assertion;
     request.verify_tls = verify_tls_;
     request.ca_file = ca_file_;
+    // A redirect would carry the signed JWT to another endpoint.
+    request.follow_redirects = false;
     return RequestToken(*http_, request, what);
   }
 
@@ -362,6 +373,7 @@ class MetadataServerCredentials final : public CachingCredentials {
 }  // namespace
 
 Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& config, net::HttpClient* http) {
+  if (config.anonymous) return std::shared_ptr<Credentials>(std::make_shared<AnonymousCredentials>());
   if (!config.access_token.empty()) {
     if (!IsValidToken(config.access_token)) {
       return InvalidArgumentError("GOOGLE_OAUTH_ACCESS_TOKEN has spaces or control characters");
@@ -370,11 +382,15 @@ Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& co
   }
   if (!config.key_file.empty()) {
     TFHUB_ASSIGN_OR_RETURN(ServiceAccountKey key, LoadServiceAccountKey(config.key_file));
+    std::string endpoint = config.token_uri_override.empty() ? key.token_uri : config.token_uri_override;
+    if (Status s = net::CheckMaySendCredentials(endpoint); !s.ok()) {
+      return InvalidArgumentError("credentials key file " + config.key_file + ": token_uri " + Quoted(endpoint) +
+                                  ": " + s.message());
+    }
     if (http == nullptr) return InvalidArgumentError("service-account credentials need an HTTP client");
-    return std::shared_ptr<Credentials>(
-        std::make_shared<ServiceAccountCredentials>(config, config.key_file, std::move(key), http));
+    return std::shared_ptr<Credentials>(std::make_shared<ServiceAccountCredentials>(
+        config, config.key_file, std::move(key), std::move(endpoint), http));
   }
-  if (config.anonymous) return std::shared_ptr<Credentials>(std::make_shared<AnonymousCredentials>());
   if (config.use_metadata_server) {
     if (http == nullptr) return InvalidArgumentError("metadata-server credentials need an HTTP client");
     return std::shared_ptr<Credentials>(std::make_shared<MetadataServerCredentials>(config, http));

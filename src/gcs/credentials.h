@@ -1,6 +1,6 @@
 // gcs::Credentials — where the "Authorization" header of Cloud Storage
 // requests comes from. Four kinds, chosen once from CredentialsConfig (read at
-// the edge, config/env_config.cc):
+// the edge, config/gcs_env_config.cc):
 //   1. an access token given directly (GOOGLE_OAUTH_ACCESS_TOKEN);
 //   2. a service-account key file (GOOGLE_APPLICATION_CREDENTIALS): a JWT
 //      signed with RS256 (OpenSSL) is exchanged at the key's token_uri for
@@ -10,6 +10,13 @@
 //      service-accounts/default/token, header "Metadata-Flavor: Google";
 //      a 3 s connect timeout, redirects not followed);
 //   4. anonymous (public buckets, the emulator): no header at all.
+//
+// Where credentials may go: token requests never follow redirects (a 3xx
+// answer is an error, below), and the service-account JWT is sent only to
+// an https token_uri or a plain http one on a loopback host (see
+// net/credential_url.h; checked by MakeCredentials). The metadata server is
+// plain http by design: no credential is sent to it, only the
+// "Metadata-Flavor: Google" header.
 //
 // Kinds 2 and 3 fetch a token on the first AuthorizationHeader() call (not
 // at construction) and cache it; it is fetched again once less than 5
@@ -35,8 +42,9 @@
 // and a 400 rejecting the credentials themselves (invalid_grant,
 // invalid_client, unauthorized_client) → PermissionDenied; other statuses as
 // net::HttpErrorStatus() (408/429/5xx → Unavailable, i.e. retryable; other
-// 400 → InvalidArgument; 404 → NotFound); a 200 answer that is not JSON or
-// has no usable access_token → Unavailable.
+// 400 → InvalidArgument; 404 → NotFound; 3xx → FailedPrecondition, saying
+// that token requests do not follow redirects and naming the Location); a
+// 200 answer that is not JSON or has no usable access_token → Unavailable.
 //
 // Thread safety: safe for concurrent use; a token is fetched by one caller
 // at a time (the others wait for it) and cached as above.
@@ -68,7 +76,9 @@ class Credentials {
 struct CredentialsConfig {
   std::string access_token;      // GOOGLE_OAUTH_ACCESS_TOKEN
   std::string key_file;          // GOOGLE_APPLICATION_CREDENTIALS
-  bool anonymous = false;        // forced (e.g. the emulator without a key)
+  // Forced: no credentials at all, whatever else is set (the emulator:
+  // STORAGE_EMULATOR_HOST; a token or key file set beside it is not used).
+  bool anonymous = false;
   bool use_metadata_server = false;  // on Google Cloud (see MakeCredentials)
   std::string metadata_host = "metadata.google.internal";  // GCE_METADATA_HOST
   // Token endpoint override (tests); empty: the key file's token_uri.
@@ -79,15 +89,19 @@ struct CredentialsConfig {
   std::function<std::chrono::system_clock::time_point()> now;
 };
 
-// Builds the credentials `config` asks for, in the order above (a direct
-// token wins, then a key file, then anonymous if forced, then the metadata
-// server if enabled, else anonymous). No request is made here.
+// Builds the credentials `config` asks for: anonymous if forced (nothing
+// else is looked at), else a direct token, else a key file, else the
+// metadata server if enabled, else anonymous. No request is made here.
 // A key file is read and parsed here (which loads libcrypto): a missing,
 // unreadable or malformed file (not JSON, type not "service_account", no
 // client_email, no private_key, a private_key that is not an unencrypted
 // PEM RSA key, a token_uri that is not a string) is an InvalidArgument
 // error "credentials key file <path>: <problem>"; nothing of the file's
-// content is quoted. A direct token with spaces or control characters is
+// content is quoted. So is a token endpoint (the token_uri, or
+// token_uri_override) that is neither https nor http to a loopback host:
+// "credentials key file <path>: token_uri <uri>: refusing to send
+// credentials to ..." (the token_uri, no secret, is the one part of the
+// file quoted). A direct token with spaces or control characters is
 // InvalidArgument too. `http` must outlive the credentials; it may be null
 // only for a direct token or anonymous access (else InvalidArgument).
 Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& config, net::HttpClient* http);

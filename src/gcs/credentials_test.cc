@@ -71,6 +71,13 @@ std::string AssertionOf(const net::HttpRequest& request) {
   return body.substr(std::string(kGrant).size());
 }
 
+// An error message must quote no 16-character piece of a secret.
+void ExpectNoPieceOf(const std::string& message, const std::string& secret) {
+  for (size_t i = 0; i + 16 <= secret.size(); i += 16) {
+    EXPECT_EQ(message.find(secret.substr(i, 16)), std::string::npos) << message;
+  }
+}
+
 struct Jwt {
   json header;
   json claims;
@@ -216,6 +223,59 @@ TEST_F(CredentialsTest, TokenUriOverrideMovesTheEndpointNotTheAudience) {
   EXPECT_EQ(jwt.header, (json{{"alg", "RS256"}, {"typ", "JWT"}})) << "no kid without a private_key_id";
 }
 
+TEST_F(CredentialsTest, TokenUriMustBeHttpsOrPlainHttpToLoopback) {
+  for (const char* uri : {"http://oauth2.example.test/token", "http://10.0.0.1/token", "ftp://127.0.0.1/token",
+                          "oauth2.example.test/token", "http://evil.test\\@127.0.0.1/token"}) {
+    json key = KeyJson();
+    key["token_uri"] = uri;
+    config_.key_file = WriteKey(key);
+    auto creds = MakeCredentials(config_, &http_);
+    ASSERT_FALSE(creds.ok()) << uri;
+    const std::string& message = creds.status().message();
+    EXPECT_EQ(creds.status().code(), StatusCode::kInvalidArgument) << creds.status().ToString();
+    EXPECT_NE(message.find("credentials key file " + config_.key_file + ": token_uri " + uri), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("loopback"), std::string::npos) << message;
+  }
+  // The endpoint actually used is checked, an override included.
+  config_.key_file = WriteKey(KeyJson());
+  config_.token_uri_override = "http://oauth2.example.test/token";
+  EXPECT_EQ(MakeCredentials(config_, &http_).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(http_.seen().empty());
+  EXPECT_TRUE(http_.unexpected().empty());
+
+  config_.token_uri_override.clear();
+  for (const char* uri : {"http://127.0.0.1:9/token", "http://[::1]:9/token", "http://localhost:9/token"}) {
+    json key = KeyJson();
+    key["token_uri"] = uri;
+    config_.key_file = WriteKey(key);
+    http_.Expect(TokenAnswer(uri, "tok"));
+    auto creds = Make();
+    ASSERT_NE(creds, nullptr) << uri;
+    EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer tok") << uri;
+  }
+  EXPECT_EQ(http_.pending(), 0u);
+}
+
+TEST_F(CredentialsTest, TokenExchangeDoesNotFollowARedirectToAnotherHost) {
+  config_.key_file = WriteKey(KeyJson());
+  const std::string elsewhere = "https://collector.example/token";
+  http_.Expect(net::Answer("POST", kTokenUri, 302, "", {{"Location", elsewhere}}));
+  auto creds = Make();
+  ASSERT_NE(creds, nullptr);
+  auto header = creds->AuthorizationHeader();
+  ASSERT_FALSE(header.ok());
+  const std::string message = header.status().message();
+  EXPECT_EQ(header.status().code(), StatusCode::kFailedPrecondition) << message;
+  EXPECT_NE(message.find(std::string("from ") + kTokenUri + ": HTTP 302 Found"), std::string::npos) << message;
+  EXPECT_NE(message.find("do not follow redirects (to " + elsewhere + ")"), std::string::npos) << message;
+  const auto seen = http_.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_FALSE(seen[0].follow_redirects) << "the HTTP client would carry the JWT to " << elsewhere;
+  EXPECT_TRUE(http_.unexpected().empty()) << "the redirect target is never asked";
+  ExpectNoPieceOf(message, AssertionOf(seen[0]));
+}
+
 TEST_F(CredentialsTest, DefaultTokenUriIsGoogles) {
   json key = KeyJson();
   key.erase("token_uri");
@@ -248,10 +308,7 @@ TEST_F(CredentialsTest, RejectedGrantNamesEndpointStatusAndErrorButNotTheAsserti
   EXPECT_NE(message.find("Invalid JWT Signature."), std::string::npos) << message;
   EXPECT_NE(message.find(kEmail), std::string::npos) << message;
   ASSERT_EQ(http_.seen().size(), 1u);
-  const std::string assertion = AssertionOf(http_.seen()[0]);
-  for (size_t i = 0; i + 16 <= assertion.size(); i += 16) {
-    EXPECT_EQ(message.find(assertion.substr(i, 16)), std::string::npos) << message;
-  }
+  ExpectNoPieceOf(message, AssertionOf(http_.seen()[0]));
   EXPECT_EQ(message.find("PRIVATE KEY"), std::string::npos) << message;
 }
 
@@ -412,6 +469,20 @@ TEST_F(CredentialsTest, AnonymousHasNoHeaderAndMakesNoRequests) {
   EXPECT_TRUE(http_.unexpected().empty());
 }
 
+TEST_F(CredentialsTest, ForcedAnonymousWinsOverATokenAKeyFileAndTheMetadataServer) {
+  // The emulator: whatever else is set, no credential is used.
+  config_.anonymous = true;
+  config_.access_token = "ya29.direct";
+  config_.key_file = WriteKey(KeyJson());
+  config_.use_metadata_server = true;
+  auto creds = Make();
+  ASSERT_NE(creds, nullptr);
+  EXPECT_EQ(creds->Describe(), "anonymous");
+  EXPECT_EQ(creds->AuthorizationHeader().value(), "");
+  EXPECT_TRUE(http_.seen().empty());
+  EXPECT_TRUE(http_.unexpected().empty());
+}
+
 TEST_F(CredentialsTest, MetadataServerTokenIsFetchedWithMetadataFlavorAndCached) {
   config_.use_metadata_server = true;
   config_.metadata_host = "metadata.test:8080";
@@ -430,6 +501,7 @@ TEST_F(CredentialsTest, MetadataServerTokenIsFetchedWithMetadataFlavorAndCached)
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].method, "GET");
   EXPECT_LE(seen[0].connect_timeout, seconds(5));
+  EXPECT_FALSE(seen[0].follow_redirects);
   EXPECT_TRUE(seen[0].body.empty());
 
   // A short-lived token is refreshed at half its life, not 5 minutes early.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/credential_url.h"
 #include "net/http_status.h"
 #include "net/range_read_sink.h"
 
@@ -88,7 +89,11 @@ Result<net::HttpRequest> GcsClient::NewRequest(std::string method, std::string u
   r.stall_timeout = options_.stall_timeout;
   if (credentials_) {
     TFHUB_ASSIGN_OR_RETURN(std::string auth, credentials_->AuthorizationHeader());
-    if (!auth.empty()) r.headers.push_back(std::move(auth));
+    if (!auth.empty()) {
+      TFHUB_RETURN_IF_ERROR(net::CheckMaySendCredentials(r.url).WithPrefix(
+          "Cloud Storage " + r.method + " with " + credentials_->Describe()));
+      r.headers.push_back(std::move(auth));
+    }
   }
   return r;
 }

@@ -4,10 +4,17 @@
 // and preconditions (ifGenerationMatch) for exclusive creates.
 //
 // Every request carries the credentials' Authorization header (none when
-// anonymous). Retries (408/429/5xx, network errors) are the HttpClient's
-// job: give this client a net::RetryingHttpClient. Requests that are not
-// naturally idempotent are made safe to repeat by their callers (an
-// exclusive create checks, on a 412, whether the object is its own).
+// anonymous), but only over https or plain http to a loopback host
+// (127.0.0.0/8, ::1, localhost; net/credential_url.h): a request that would
+// carry one to any other URL (the endpoint, or a resumable upload's session
+// URL) is not sent; it fails with FailedPrecondition "Cloud Storage
+// <method> with <Credentials::Describe()>: refusing to send credentials to
+// http://<host>[:<port>]: ...". Redirects are never followed.
+//
+// Retries (408/429/5xx, network errors) are the HttpClient's job: give this
+// client a net::RetryingHttpClient. Requests that are not naturally
+// idempotent are made safe to repeat by their callers (an exclusive create
+// checks, on a 412, whether the object is its own).
 //
 // Errors name the operation, the gs:// object and the HTTP status, plus the
 // service's own message: "Cloud Storage read gs://b/o: HTTP 404 Not Found:
@@ -34,7 +41,8 @@
 namespace tfhub::gcs {
 
 struct GcsClientOptions {
-  // "https://storage.googleapis.com", or the emulator's "http://host:port".
+  // "https://storage.googleapis.com", or the emulator's "http://host:port"
+  // (with anonymous credentials: see above for where a token may go).
   std::string endpoint = "https://storage.googleapis.com";
   bool verify_tls = true;
   std::string ca_file;

@@ -21,7 +21,7 @@ using net::RequestHeader;
 using net::ScriptedExchange;
 
 constexpr char kToken[] = "test-token";
-constexpr char kObjectUrl[] = "http://gcs.test/storage/v1/b/bkt/o/dir%2Ffile";
+constexpr char kObjectUrl[] = "https://gcs.test/storage/v1/b/bkt/o/dir%2Ffile";
 constexpr char kUri[] = "gs://bkt/dir/file";
 
 class TestCredentials final : public Credentials {
@@ -44,7 +44,7 @@ class FailingCredentials final : public Credentials {
 
 GcsClientOptions TestOptions() {
   GcsClientOptions o;
-  o.endpoint = "http://gcs.test/";  // the trailing '/' is dropped
+  o.endpoint = "https://gcs.test/";  // the trailing '/' is dropped
   return o;
 }
 
@@ -92,7 +92,7 @@ TEST_F(GcsClientTest, GetMetadataParsesStringNumbers) {
 }
 
 TEST_F(GcsClientTest, ObjectNamesArePercentEncoded) {
-  http_.Expect(Answer("GET", "http://gcs.test/storage/v1/b/bkt/o/a%20b%2Fc%3Fd%23e%25f", 200, R"({"name":"x"})"));
+  http_.Expect(Answer("GET", "https://gcs.test/storage/v1/b/bkt/o/a%20b%2Fc%3Fd%23e%25f", 200, R"({"name":"x"})"));
   EXPECT_TRUE(client_.GetMetadata(Obj("a b/c?d#e%f")).ok());
   EXPECT_EQ(http_.pending(), 0u);
 }
@@ -138,7 +138,7 @@ TEST_F(GcsClientTest, ErrorsNameObjectStatusAndServiceMessage) {
 
 TEST_F(GcsClientTest, ErrorsOfEachOperationNameItAndTheObject) {
   const std::string msg = "No such object: bkt/dir/file";
-  http_.Expect(Answer("POST", "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile", 403,
+  http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile", 403,
                       ErrorJson(403, "caller does not have storage.objects.create access")));
   http_.Expect(Answer("DELETE", kObjectUrl, 404, ErrorJson(404, msg)));
   http_.Expect(Answer("GET", std::string(kObjectUrl) + "?alt=media", 503, ErrorJson(503, "backend error")));
@@ -189,15 +189,15 @@ TEST_F(GcsClientTest, ErrorBodiesThatAreNotJsonAreNotQuoted) {
 // ---- Credentials ------------------------------------------------------------
 
 TEST_F(GcsClientTest, AuthorizationHeaderOnEveryRequest) {
-  const std::string upload = "http://gcs.test/upload/storage/v1/b/bkt/o?";
+  const std::string upload = "https://gcs.test/upload/storage/v1/b/bkt/o?";
   http_.Expect(Answer("GET", kObjectUrl, 200, R"({"name":"dir/file","size":"3"})"));
-  http_.Expect(Answer("GET", "http://gcs.test/storage/v1/b/bkt/o?prefix=dir%2F", 200, "{}"));
+  http_.Expect(Answer("GET", "https://gcs.test/storage/v1/b/bkt/o?prefix=dir%2F", 200, "{}"));
   http_.Expect(Answer("GET", std::string(kObjectUrl) + "?alt=media", 206, "abc", {{"Content-Range", "bytes 0-2/3"}}));
   http_.Expect(Answer("GET", std::string(kObjectUrl) + "?alt=media", 200, "abc"));
   http_.Expect(Answer("POST", upload + "uploadType=media&name=dir%2Ffile", 200, R"({"name":"dir/file"})"));
   http_.Expect(Answer("POST", upload + "uploadType=resumable&name=dir%2Ffile", 200, "",
-                      {{"Location", "http://gcs.test/session/1"}}));
-  http_.Expect(Answer("PUT", "http://gcs.test/session/1", 200, R"({"name":"dir/file"})"));
+                      {{"Location", "https://gcs.test/session/1"}}));
+  http_.Expect(Answer("PUT", "https://gcs.test/session/1", 200, R"({"name":"dir/file"})"));
   http_.Expect(Answer("POST", std::string(kObjectUrl) + "/rewriteTo/b/bkt/o/other", 200, R"({"done":true})"));
   http_.Expect(Answer("DELETE", kObjectUrl, 204));
 
@@ -257,6 +257,60 @@ TEST(GcsClientCredentialsTest, AnonymousSendsNoAuthorizationAndAccessTokenSendsB
   EXPECT_EQ(RequestHeader(seen[2], "Authorization").value_or(""), "Bearer ya29.direct");
 }
 
+TEST(GcsClientCredentialsTest, TokenOverPlainHttpToANonLoopbackHostFailsAndSendsNothing) {
+  net::ScriptedHttpClient http;
+  GcsClientOptions options;
+  options.endpoint = "http://gcs.example:8080";
+  auto credentials = std::make_shared<TestCredentials>();
+  GcsClient client(&http, credentials, options);
+  char buf[1];
+  const Status statuses[] = {client.GetMetadata(Obj()).status(), client.ReadRange(Obj(), 0, 0, 1, buf),
+                             client.Insert(Obj(), "x").status(), client.Delete(Obj())};
+  for (const Status& s : statuses) {
+    EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+    EXPECT_NE(s.message().find("test credentials"), std::string::npos) << s.ToString();
+    EXPECT_NE(s.message().find("refusing to send credentials to http://gcs.example:8080:"), std::string::npos)
+        << s.ToString();
+    EXPECT_NE(s.message().find("loopback"), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find(kToken), std::string::npos) << s.ToString();
+  }
+  EXPECT_TRUE(http.seen().empty());
+  EXPECT_TRUE(http.unexpected().empty());
+
+  // Without credentials the same endpoint is fine.
+  http.Expect(Answer("GET", "http://gcs.example:8080/storage/v1/b/bkt/o/dir%2Ffile", 200, R"({"name":"dir/file"})"));
+  EXPECT_TRUE(GcsClient(&http, nullptr, options).GetMetadata(Obj()).ok());
+  ASSERT_EQ(http.seen().size(), 1u);
+  EXPECT_FALSE(RequestHeader(http.seen()[0], "Authorization").has_value());
+}
+
+TEST(GcsClientCredentialsTest, TokenOverPlainHttpToLoopbackIsSent) {
+  for (const std::string endpoint : {"http://127.0.0.1:9023", "http://localhost:9023", "http://[::1]:9023"}) {
+    net::ScriptedHttpClient http;
+    http.Expect(Answer("GET", endpoint + "/storage/v1/b/bkt/o/dir%2Ffile", 200, R"({"name":"dir/file"})"));
+    GcsClientOptions options;
+    options.endpoint = endpoint;
+    auto meta = GcsClient(&http, std::make_shared<TestCredentials>(), options).GetMetadata(Obj());
+    EXPECT_TRUE(meta.ok()) << endpoint << ": " << meta.status().ToString();
+    ASSERT_EQ(http.seen().size(), 1u) << endpoint;
+    EXPECT_EQ(RequestHeader(http.seen()[0], "Authorization").value_or(""), std::string("Bearer ") + kToken);
+  }
+}
+
+TEST_F(GcsClientTest, PlainHttpSessionUrlToANonLoopbackHostIsNotSentTheToken) {
+  const std::string session = "http://uploads.example/session?upload_id=S1";
+  http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Ffile", 200,
+                      "", {{"Location", session}}));
+  auto started = client_.StartResumableUpload(Obj());
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  auto chunk = client_.UploadChunk(Obj(), *started, 0, "abc", true);
+  ASSERT_FALSE(chunk.ok());
+  EXPECT_EQ(chunk.status().code(), StatusCode::kFailedPrecondition) << chunk.status().ToString();
+  EXPECT_NE(chunk.status().message().find("http://uploads.example"), std::string::npos) << chunk.status().ToString();
+  EXPECT_EQ(chunk.status().message().find("S1"), std::string::npos) << chunk.status().ToString();
+  EXPECT_EQ(http_.seen().size(), 1u);
+}
+
 TEST(GcsClientCredentialsTest, EndpointFromEmulatorHost) {
   EXPECT_EQ(EndpointFromEmulatorHost("localhost:9023"), "http://localhost:9023");
   EXPECT_EQ(EndpointFromEmulatorHost("http://127.0.0.1:9023/"), "http://127.0.0.1:9023");
@@ -266,7 +320,7 @@ TEST(GcsClientCredentialsTest, EndpointFromEmulatorHost) {
 // ---- Insert and preconditions -------------------------------------------------
 
 TEST_F(GcsClientTest, InsertSendsTheBodyAndReturnsTheNewObject) {
-  http_.Expect(Answer("POST", "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile", 200,
+  http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile", 200,
                       R"({"name":"dir/file","size":"5","generation":"77"})"));
   auto meta = client_.Insert(Obj(), "hello");
   ASSERT_TRUE(meta.ok()) << meta.status().ToString();
@@ -280,7 +334,7 @@ TEST_F(GcsClientTest, InsertSendsTheBodyAndReturnsTheNewObject) {
 
 TEST_F(GcsClientTest, InsertIfGenerationMatchZeroAnswered412IsAlreadyExists) {
   http_.Expect(Answer("POST",
-                      "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile&ifGenerationMatch=0",
+                      "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile&ifGenerationMatch=0",
                       412, ErrorJson(412, "At least one of the pre-conditions you specified did not hold.")));
   auto meta = client_.Insert(Obj(), "mine", 0);
   ASSERT_FALSE(meta.ok());
@@ -292,7 +346,7 @@ TEST_F(GcsClientTest, InsertIfGenerationMatchZeroAnswered412IsAlreadyExists) {
 
 TEST_F(GcsClientTest, Insert412OnAnotherGenerationIsFailedPrecondition) {
   http_.Expect(Answer(
-      "POST", "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile&ifGenerationMatch=41", 412,
+      "POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=dir%2Ffile&ifGenerationMatch=41", 412,
       ErrorJson(412, "At least one of the pre-conditions you specified did not hold.")));
   Status s = client_.Insert(Obj(), "mine", 41).status();
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
@@ -303,7 +357,7 @@ TEST_F(GcsClientTest, Insert412OnAnotherGenerationIsFailedPrecondition) {
 // ---- List -------------------------------------------------------------------
 
 TEST_F(GcsClientTest, ListFollowsNextPageTokenAndMergesPages) {
-  const std::string base = "http://gcs.test/storage/v1/b/bkt/o?prefix=dir%2F&delimiter=%2F";
+  const std::string base = "https://gcs.test/storage/v1/b/bkt/o?prefix=dir%2F&delimiter=%2F";
   http_.Expect(Answer("GET", base, 200,
                       R"({"kind":"storage#objects","items":[{"name":"dir/a","size":"1"},{"name":"dir/b","size":"2"}],)"
                       R"("prefixes":["dir/sub1/"],"nextPageToken":"page 2/+="})"));
@@ -325,7 +379,7 @@ TEST_F(GcsClientTest, ListFollowsNextPageTokenAndMergesPages) {
 }
 
 TEST_F(GcsClientTest, ListWithMaxResultsStopsOnceItHasEnough) {
-  const std::string base = "http://gcs.test/storage/v1/b/bkt/o?prefix=d%2F&delimiter=%2F&maxResults=1";
+  const std::string base = "https://gcs.test/storage/v1/b/bkt/o?prefix=d%2F&delimiter=%2F&maxResults=1";
   // An empty page with a token (the service may send one) is followed...
   http_.Expect(Answer("GET", base, 200, R"({"nextPageToken":"t1"})"));
   // ...a page with an entry and another token is not.
@@ -339,7 +393,7 @@ TEST_F(GcsClientTest, ListWithMaxResultsStopsOnceItHasEnough) {
 }
 
 TEST_F(GcsClientTest, ListErrorOnASecondPageIsReturned) {
-  const std::string base = "http://gcs.test/storage/v1/b/bkt/o?prefix=d%2F";
+  const std::string base = "https://gcs.test/storage/v1/b/bkt/o?prefix=d%2F";
   http_.Expect(Answer("GET", base, 200, R"({"items":[{"name":"d/a"}],"nextPageToken":"t1"})"));
   http_.Expect(Answer("GET", base + "&pageToken=t1", 503, ErrorJson(503, "try later")));
   Status s = client_.List("bkt", "d/", "").status();
@@ -440,18 +494,18 @@ TEST_F(GcsClientTest, ReadToStringRefusesMoreThanMaxBytes) {
 
 TEST_F(GcsClientTest, StartResumableUploadReturnsTheSessionUrl) {
   http_.Expect(Answer("POST",
-                      "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Ffile&ifGenerationMatch=0",
-                      200, "", {{"location", "http://gcs.test/upload/storage/v1/b/bkt/o?upload_id=XYZ"}}));
+                      "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Ffile&ifGenerationMatch=0",
+                      200, "", {{"location", "https://gcs.test/upload/storage/v1/b/bkt/o?upload_id=XYZ"}}));
   auto session = client_.StartResumableUpload(Obj(), 0);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  EXPECT_EQ(*session, "http://gcs.test/upload/storage/v1/b/bkt/o?upload_id=XYZ");
+  EXPECT_EQ(*session, "https://gcs.test/upload/storage/v1/b/bkt/o?upload_id=XYZ");
   const auto seen = http_.seen();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(RequestHeader(seen[0], "X-Upload-Content-Type").value_or(""), "application/octet-stream");
 }
 
 TEST_F(GcsClientTest, StartResumableUploadErrors) {
-  const std::string url = "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Ffile";
+  const std::string url = "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Ffile";
   http_.Expect(Answer("POST", url, 200, "{}"));  // no Location
   http_.Expect(Answer("POST", url + "&ifGenerationMatch=0", 412, ErrorJson(412, "precondition")));
   Status none = client_.StartResumableUpload(Obj()).status();
@@ -463,7 +517,7 @@ TEST_F(GcsClientTest, StartResumableUploadErrors) {
 }
 
 TEST_F(GcsClientTest, UploadChunkContentRangeAndPersistedBytes) {
-  const std::string session = "http://gcs.test/session/abc";
+  const std::string session = "https://gcs.test/session/abc";
   auto put = [&](long status, std::vector<std::pair<std::string, std::string>> headers, std::string body = "") {
     http_.Expect(Answer("PUT", session, status, std::move(body), std::move(headers)));
   };

@@ -27,7 +27,7 @@ using net::RequestHeader;
 using net::ScriptedExchange;
 
 constexpr char kToken[] = "Bearer test-token";
-constexpr char kSession[] = "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&upload_id=S1";
+constexpr char kSession[] = "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&upload_id=S1";
 
 class TestCredentials final : public Credentials {
  public:
@@ -36,19 +36,19 @@ class TestCredentials final : public Credentials {
 };
 
 std::string ObjectUrl(const std::string& object) {
-  return "http://gcs.test/storage/v1/b/bkt/o/" + UrlEncode(object);
+  return "https://gcs.test/storage/v1/b/bkt/o/" + UrlEncode(object);
 }
 std::string MediaUrl(const std::string& object, int64_t generation = 0) {
   return ObjectUrl(object) + "?alt=media" + (generation ? "&generation=" + std::to_string(generation) : "");
 }
 std::string ListUrl(const std::string& prefix, bool delimited, size_t max_results = 0) {
-  std::string url = "http://gcs.test/storage/v1/b/bkt/o?prefix=" + UrlEncode(prefix);
+  std::string url = "https://gcs.test/storage/v1/b/bkt/o?prefix=" + UrlEncode(prefix);
   if (delimited) url += "&delimiter=%2F";
   if (max_results) url += "&maxResults=" + std::to_string(max_results);
   return url;
 }
 std::string InsertUrl(const std::string& object, std::optional<int64_t> generation = std::nullopt) {
-  return "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=" + UrlEncode(object) +
+  return "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=media&name=" + UrlEncode(object) +
          (generation ? "&ifGenerationMatch=" + std::to_string(*generation) : "");
 }
 std::string RewriteUrl(const std::string& from, const std::string& to, std::optional<int64_t> generation) {
@@ -82,7 +82,7 @@ class GcsFileSystemTest : public ::testing::Test {
         [this]() -> Result<std::shared_ptr<GcsClient>> {
           ++factory_calls_;
           GcsClientOptions o;
-          o.endpoint = "http://gcs.test";
+          o.endpoint = "https://gcs.test";
           return std::make_shared<GcsClient>(&http_, std::make_shared<TestCredentials>(), o);
         },
         options);
@@ -301,7 +301,7 @@ TEST_F(GcsFileSystemTest, LargeFileIsAResumableUploadInChunksResendingWhatWasNot
   options.simple_upload_limit = 256 << 10;
   options.upload_chunk = 256 << 10;
   const std::string data = test::RandomBytes(1 << 20, 7);
-  http_.Expect(Answer("POST", "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Fbig", 200,
+  http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Fbig", 200,
                       "", {{"Location", kSession}}));
   const std::vector<ChunkStep> steps = {
       {"bytes 0-262143/*", 308, 262143},
@@ -345,7 +345,7 @@ TEST_F(GcsFileSystemTest, FinalChunkPartlyKeptIsSentAgain) {
   options.simple_upload_limit = 256 << 10;
   options.upload_chunk = 256 << 10;
   const std::string data = test::RandomBytes(600 << 10, 8);  // 614400 bytes
-  http_.Expect(Answer("POST", "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=f", 200, "",
+  http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=f", 200, "",
                       {{"Location", kSession}}));
   const std::vector<ChunkStep> steps = {
       {"bytes 0-262143/*", 308, 262143},
@@ -369,7 +369,7 @@ TEST_F(GcsFileSystemTest, ResumableUploadReportingLessThanBeforeIsDataLoss) {
   options.simple_upload_limit = 256 << 10;
   options.upload_chunk = 256 << 10;
   const std::string data = test::RandomBytes(700 << 10, 9);
-  http_.Expect(Answer("POST", "http://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=f", 200, "",
+  http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=f", 200, "",
                       {{"Location", kSession}}));
   ExpectChunks(http_, {{"bytes 0-262143/*", 308, 262143}});
   // The session forgot what it had: a 308 without Range.
