@@ -94,9 +94,10 @@ class MemoryFileSystem final : public io::FileSystem {
   Status Rename(const std::string&, const std::string&) override { return Unsupported(); }
   Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string&) override { return Unsupported(); }
   Status CreateExclusive(const std::string&, std::string_view) override { return Unsupported(); }
-  Result<std::string> ReadFileToString(const std::string& path) override {
+  Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) override {
     auto it = files_.find(path);
     if (it == files_.end()) return NotFoundError(path + " not found");
+    if (it->second.size() > max_bytes) return FailedPreconditionError(path + " is too large");
     return it->second;
   }
   Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {

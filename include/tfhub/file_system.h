@@ -5,7 +5,9 @@
 // backends directly.
 //
 // Paths are URIs or plain local paths, passed whole to the backend that owns
-// the scheme: "/tmp/x", "rel/dir", "file:///tmp/x", "gs://bucket/obj".
+// the scheme: "/tmp/x", "rel/dir", "file:///tmp/x", "gs://bucket/obj",
+// "https://host/dir/file" (read-only). A filesystem from OpenDirectory()
+// takes relative paths instead ("", "a/b"): see there.
 //
 // Thread safety: FileSystem implementations are safe for concurrent use.
 // A WritableFile is used by one thread at a time.
@@ -23,8 +25,11 @@
 // (the built-in backends of Default() stay for the life of the process).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,11 +38,18 @@
 
 namespace tfhub::io {
 
-enum class FileType { kNotFound, kFile, kDirectory, kOther };
+// kSymlink only from filesystems that never follow links (OpenDirectory()).
+enum class FileType { kNotFound, kFile, kDirectory, kSymlink, kOther };
 
 struct FileInfo {
   FileType type = FileType::kNotFound;
   uint64_t size = 0;  // bytes, for files
+  // Where the backend has them (local files); unset or 0 elsewhere.
+  std::optional<uint32_t> owner;  // the owning user id
+  std::optional<uint32_t> group;  // the owning group id
+  uint32_t mode = 0;              // permission bits (07777)
+  std::optional<std::chrono::system_clock::time_point> atime, mtime;
+  uint64_t device = 0, inode = 0;  // identity of the file (0, 0: unknown)
 };
 
 // A regular file somewhere under a directory (ListTree).
@@ -108,8 +120,11 @@ class FileSystem {
   // another creator.
   virtual Status CreateExclusive(const std::string& path, std::string_view content) = 0;
 
-  // Whole contents of a (small) file.
-  virtual Result<std::string> ReadFileToString(const std::string& path) = 0;
+  // Whole contents of a (small) file. A file of more than `max_bytes` is
+  // FailedPrecondition naming it and its size (remote backends may fetch it
+  // before they can tell).
+  static constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
+  virtual Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) = 0;
 
   // Writes `content` to `path` (create or truncate).
   Status WriteStringToFile(const std::string& path, std::string_view content);
@@ -126,7 +141,36 @@ class FileSystem {
   // directory half renamed; the cache protocol then marks completion
   // another way (see cache/atomic_download.h).
   virtual bool HasAtomicDirectoryRename() const { return true; }
+
+  // A filesystem rooted at the directory `dir`: its paths are relative to
+  // it ("" is `dir` itself, "a/b" below it) and never leave it — absolute
+  // paths and empty, "." or ".." components are InvalidArgument. Messages
+  // name full paths (`dir` joined with the relative one).
+  //
+  // The local backend holds `dir` open (a directory file descriptor, opened
+  // without following a final symlink) and resolves every path beneath that
+  // descriptor without following any symlink (openat2 RESOLVE_BENEATH |
+  // RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on every component): renaming `dir`,
+  // or swapping anything below it for a symlink, cannot redirect what it
+  // reads, writes or deletes. There Stat() reports a link as kSymlink,
+  // reads and writes take regular files only (a FIFO never blocks an
+  // open), a write never goes to a file with other hard links or another
+  // owner, and DeleteRecursively()/ListTree() never follow a link nor leave
+  // the tree they started in. Other backends (object stores have no links)
+  // prefix the paths; the result then borrows this filesystem, which must
+  // outlive it. Errors: NotFound, FailedPrecondition (not a directory, a
+  // symlink), the backend's errors.
+  virtual Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& dir);
+
+  // Sets the access time of `path` (not following a final symlink), for
+  // tools that look at files without wanting to count as a use. Unimplemented
+  // where the backend has no access times (the default).
+  virtual Status SetAccessTime(const std::string& path, std::chrono::system_clock::time_point atime);
 };
+
+// OK for a path an OpenDirectory() filesystem takes (see there): "" or
+// '/'-separated names, none empty, "." or "..", and no NUL byte.
+Status CheckRelativePath(std::string_view path);
 
 // The scheme of `uri` ("file", "gs", "http", ...), or "" for a plain path.
 // A scheme is [A-Za-z][A-Za-z0-9+.-]* followed by "://".

@@ -43,9 +43,17 @@ class FileSystemWrapper : public FileSystem {
   Status CreateExclusive(const std::string& p, std::string_view c) override {
     return target_->CreateExclusive(p, c);
   }
-  Result<std::string> ReadFileToString(const std::string& p) override { return target_->ReadFileToString(p); }
+  Result<std::string> ReadFileToString(const std::string& p, uint64_t max_bytes = kNoLimit) override {
+    return target_->ReadFileToString(p, max_bytes);
+  }
   Result<std::vector<TreeEntry>> ListTree(const std::string& p) override { return target_->ListTree(p); }
   bool HasAtomicDirectoryRename() const override { return target_->HasAtomicDirectoryRename(); }
+  Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& p) override {
+    return target_->OpenDirectory(p);
+  }
+  Status SetAccessTime(const std::string& p, std::chrono::system_clock::time_point t) override {
+    return target_->SetAccessTime(p, t);
+  }
 
  private:
   FileSystem* target_;

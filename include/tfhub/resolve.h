@@ -37,6 +37,16 @@
 
 namespace tfhub {
 
+// What a resolve found.
+struct ResolvedModule {
+  std::string path;       // the module's directory (what resolve() returns)
+  std::string cache_dir;  // the cache dir it is in; empty for handles used where they lie
+  std::string key;        // its entry's key there (what `tfhub cache rm` takes); empty likewise
+};
+
+// Resolves with explicit options, and says where the module came from.
+Result<ResolvedModule> ResolveModule(std::string_view handle, const ResolveOptions& options);
+
 // Resolves with options read from the environment (OptionsFromEnvironment()).
 Result<std::string> resolve(std::string_view handle);
 

@@ -27,6 +27,94 @@ void AppendEscaped(std::string& out, unsigned char c, char quote) {
 }
 }  // namespace
 
+namespace {
+// The length of the valid UTF-8 sequence at the start of `s` (2..4), or 0.
+size_t Utf8SequenceLength(std::string_view s, uint32_t* code_point) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  size_t n;
+  uint32_t cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() < n) return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((b(i) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i) & 0x3f);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+    return 0;
+  }
+  *code_point = cp;
+  return n;
+}
+}  // namespace
+
+std::string EscapeForTerminal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  char buf[8];
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+      }
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    const size_t n = Utf8SequenceLength(s.substr(i), &cp);
+    if (n == 0) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+      ++i;
+    } else if (cp <= 0x9f) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+      i += n;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string EscapeLinesForTerminal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (;;) {
+    const size_t nl = text.find('\n');
+    out += EscapeForTerminal(text.substr(0, nl));
+    if (nl == std::string_view::npos) return out;
+    out += '\n';
+    text.remove_prefix(nl + 1);
+  }
+}
+
+bool IsTerminalSafe(std::string_view s) { return EscapeForTerminal(s) == s; }
+
 std::string PythonRepr(std::string_view s) {
   // Python prefers single quotes, switching to double quotes when the text
   // holds a single quote and no double quote.

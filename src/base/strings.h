@@ -12,6 +12,20 @@ namespace tfhub::base {
 // 'abc', "it's", '\x00', '\n'. Non-ASCII UTF-8 bytes are kept as they are.
 std::string PythonRepr(std::string_view s);
 
+// `s` made safe to show on a terminal: C0 control characters and DEL as
+// \n, \r, \t or \xNN, C1 control characters (U+0080..U+009F) as \u00NN,
+// bytes that are not valid UTF-8 as \xNN; everything else (printable ASCII,
+// valid UTF-8 text, backslashes) is kept as it is. For whatever came from
+// disk or the network before it is printed.
+std::string EscapeForTerminal(std::string_view s);
+
+// EscapeForTerminal() of each line of `text`, keeping the '\n's between
+// them: for multi-line output whose own formatting is printable.
+std::string EscapeLinesForTerminal(std::string_view text);
+
+// True when EscapeForTerminal(s) == s.
+bool IsTerminalSafe(std::string_view s);
+
 // Python's repr() of a one-byte bytes object: b'2', b'\x00'.
 std::string PythonBytesRepr(char c);
 

@@ -17,6 +17,23 @@ TEST(StringsTest, PythonRepr) {
   EXPECT_EQ(PythonRepr(std::string("\0\n\\", 3)), "'\\x00\\n\\\\'");
 }
 
+TEST(StringsTest, EscapeForTerminalNeutralisesControlCharacters) {
+  EXPECT_EQ(EscapeForTerminal("plain text, \\ and ~"), "plain text, \\ and ~");
+  EXPECT_EQ(EscapeForTerminal("\x1b]0;title\x07\x1b[2J"), "\\x1b]0;title\\x07\\x1b[2J");
+  EXPECT_EQ(EscapeForTerminal("a\nb\rc\td\x7f"), "a\\nb\\rc\\td\\x7f");
+  EXPECT_EQ(EscapeForTerminal(std::string("nul\0", 4)), "nul\\x00");
+  // UTF-8 text stays; C1 controls (U+009B is a CSI) and invalid bytes do not.
+  EXPECT_EQ(EscapeForTerminal("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");
+  EXPECT_EQ(EscapeForTerminal("\xc2\x9b" "2J"), "\\u009b2J");
+  EXPECT_EQ(EscapeForTerminal("\x9b" "2J"), "\\x9b2J");
+  EXPECT_EQ(EscapeForTerminal("\xc0\xaf"), "\\xc0\\xaf");        // overlong '/'
+  EXPECT_EQ(EscapeForTerminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+  EXPECT_EQ(EscapeForTerminal("\xe2\x82"), "\\xe2\\x82");            // cut short
+  EXPECT_TRUE(IsTerminalSafe("gs://bucket/a b/\xc3\xa9"));
+  EXPECT_FALSE(IsTerminalSafe("gs://bucket/\n"));
+  EXPECT_EQ(EscapeLinesForTerminal("one\x1b\ntwo\n"), "one\\x1b\ntwo\n");
+}
+
 TEST(StringsTest, PythonBytesRepr) {
   EXPECT_EQ(PythonBytesRepr('2'), "b'2'");
   EXPECT_EQ(PythonBytesRepr('1'), "b'1'");

@@ -51,9 +51,7 @@ std::string PythonLocalTimeString(std::chrono::system_clock::time_point t) {
 }
 
 void WriteLineToStderr(std::string_view line) {
-  std::string text;
-  text.reserve(line.size() + 1);
-  text.append(line);
+  std::string text = EscapeForTerminal(line);
   text.push_back('\n');
   std::string_view rest = text;
   while (!rest.empty()) {

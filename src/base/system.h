@@ -20,9 +20,11 @@ std::string RandomUid();
 // "YYYY-MM-DD HH:MM:SS.ffffff", the fraction dropped when it is exactly 0.
 std::string PythonLocalTimeString(std::chrono::system_clock::time_point t);
 
-// Writes `line` and a newline to stderr in one write(2), so that lines from
-// several threads (a log line, an interrupt message) never interleave
-// mid-line. The default destination of tfhub's log lines.
+// Writes `line` (control characters escaped, base::EscapeForTerminal: log
+// lines quote what came from disk or the network) and a newline to stderr in
+// one write(2), so that lines from several threads (a log line, an
+// interrupt message) never interleave mid-line. The default destination of
+// tfhub's log lines.
 void WriteLineToStderr(std::string_view line);
 
 }  // namespace tfhub::base

@@ -1,18 +1,28 @@
 #include "cache/atomic_download.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 
 #include "base/cancellation.h"
+#include "base/strings.h"
 #include "base/system.h"
-#include "cache/descriptor.h"
 #include "cache/lock_file.h"
 
 namespace tfhub::cache {
 
 bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir) {
-  auto names = fs.ListDir(dir);  // fails for a missing dir or a file
+  auto names = fs.ListDir(dir);  // fails for a missing dir, a file or a link
   return names.ok() && !names->empty();
+}
+
+std::optional<Descriptor> ReadDescriptor(const CacheDir& dir, const EntryNames& names) {
+  auto info = dir.fs().Stat(names.descriptor());
+  if (!info.ok() || info->type != io::FileType::kFile || !dir.Trusts(*info)) return std::nullopt;
+  auto text = dir.fs().ReadFileToString(names.descriptor(), kMaxDescriptorBytes);
+  if (!text.ok()) return std::nullopt;
+  return ParseDescriptor(*text);
 }
 
 namespace {
@@ -25,32 +35,56 @@ Status CancelledError(std::string_view handle) {
   return AbortedError("resolving " + std::string(handle) + " was interrupted");
 }
 
-}  // namespace
+ModuleState Say(std::string* why, std::string text, ModuleState state) {
+  if (why != nullptr) *why = std::move(text);
+  return state;
+}
 
-ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::string* why) {
-  if (!ModuleDirPopulated(fs, layout.module_dir())) return ModuleState::kMissing;
-  auto text = fs.ReadFileToString(layout.descriptor_path());
-  if (!fs.HasAtomicDirectoryRename()) {
-    // The descriptor is written after the module is in place: without it,
-    // the module may be a copy in progress (or one cut short).
-    if (!text.ok()) {
-      if (why != nullptr) *why = "no descriptor: the module was not completely copied into place";
-      return ModuleState::kMissing;
-    }
-    return ModuleState::kComplete;
-  }
-  if (!text.ok()) return ModuleState::kComplete;  // Python-written or no descriptor: trusted
-  const Descriptor d = ParseDescriptor(*text);
-  if (!d.has_record || d.handle.empty()) return ModuleState::kComplete;
+// A file tfhub recorded that is missing or has another size, or "".
+std::string FirstDifference(io::FileSystem& fs, const std::string& module, const Descriptor& d) {
   for (const auto& [path, size] : d.checked_files) {
-    auto info = fs.Stat(io::JoinPath(layout.module_dir(), path));
+    auto info = fs.Stat(io::JoinPath(module, path));
     const bool missing = !info.ok() || info->type != io::FileType::kFile;
     if (missing || info->size != size) {
-      if (why != nullptr) {
-        *why = path + (missing ? " is missing" : " has " + std::to_string(info->size) + " bytes, not " +
-                                                   std::to_string(size));
-      }
-      return ModuleState::kDamaged;
+      return base::EscapeForTerminal(path) +
+             (missing ? " is missing" : " has " + std::to_string(info->size) + " bytes, not " + std::to_string(size));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+ModuleState InspectModule(const CacheDir& dir, const EntryNames& names, std::string_view pin, std::string* why) {
+  io::FileSystem& fs = dir.fs();
+  auto info = fs.Stat(names.module());
+  if (!info.ok() || info->type == io::FileType::kNotFound) return ModuleState::kMissing;
+  if (!dir.Trusts(*info)) return Say(why, dir.Distrust(names.module(), *info), ModuleState::kUntrusted);
+  if (info->type != io::FileType::kDirectory) {
+    return Say(why, dir.PathOf(names.module()) + " is not a directory", ModuleState::kMissing);
+  }
+  if (!ModuleDirPopulated(fs, names.module())) return ModuleState::kMissing;
+  const std::optional<Descriptor> d = ReadDescriptor(dir, names);
+  if (!fs.HasAtomicDirectoryRename() && !d) {
+    // The descriptor is written after the module is in place: without it,
+    // the module may be a copy in progress (or one cut short).
+    return Say(why, "no descriptor: the module was not completely copied into place", ModuleState::kMissing);
+  }
+  const bool recorded = d && d->has_record && !d->handle.empty();
+  if (recorded && fs.HasAtomicDirectoryRename()) {
+    if (std::string diff = FirstDifference(fs, names.module(), *d); !diff.empty()) {
+      return Say(why, std::move(diff), ModuleState::kDamaged);
+    }
+  }
+  if (!pin.empty()) {
+    if (!recorded || d->archive_sha256.empty()) {
+      return Say(why, "no archive SHA-256 is recorded for it (not downloaded by tfhub), so the pin cannot be checked",
+                 ModuleState::kUnpinned);
+    }
+    if (d->archive_sha256 != pin) {
+      return Say(why, "it was downloaded from an archive with SHA-256 " + base::EscapeForTerminal(d->archive_sha256) +
+                          ", not " + std::string(pin),
+                 ModuleState::kUnpinned);
     }
   }
   return ModuleState::kComplete;
@@ -58,20 +92,28 @@ ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::st
 
 namespace {
 
-// Waits until the lock at `lock_path` disappears, taking it over when its
-// holder is dead or shows no progress for options.lock_timeout. Returns
-// OK when the caller should try to take the lock again.
-Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_view handle,
+// Deletes `name` if it is there and trusted (another user's entry is left).
+void DeleteIfTrusted(const CacheDir& dir, const std::string& name) {
+  auto info = dir.fs().Stat(name);
+  if (info.ok() && info->type != io::FileType::kNotFound && dir.Trusts(*info)) {
+    dir.fs().DeleteRecursively(name).IgnoreError();
+  }
+}
+
+// Waits until the lock disappears, taking it over when its holder is dead
+// or shows no progress for options.lock_timeout. Returns OK when the caller
+// should try to take the lock again.
+Status WaitForLock(const CacheDir& dir, const EntryNames& names, std::string_view handle,
                    const AtomicDownloadOptions& options) {
-  const std::string lock = layout.lock_path();
+  io::FileSystem& fs = dir.fs();
+  const std::string lock_path = dir.PathOf(names.lock());
   const std::string host = base::HostName();
   // The holder's progress (its temp dir's size, which means walking it) is
   // sampled a few times per timeout window, not at every poll: many waiters
   // must not walk a big temp dir ten times a second each. The lock is taken
   // over once nothing changed for a whole window (within a quarter window).
   const auto sample_every = std::max<Clock::duration>(
-      options.poll_interval,
-      std::min<Clock::duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
+      options.poll_interval, std::min<Clock::duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
   std::string baseline_contents;
   uint64_t baseline_size = 0;
   bool have_baseline = false;
@@ -81,39 +123,41 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
 
   for (;;) {
     if (Cancelled(options)) return CancelledError(handle);
-    auto contents = fs.ReadFileToString(lock);
-    if (!contents.ok()) {
-      if (contents.status().code() == StatusCode::kNotFound) return Status::Ok();  // released
-      return contents.status().WithPrefix("cannot read lock file " + lock);
+    TFHUB_ASSIGN_OR_RETURN(LockState lock, ReadLock(dir, names));
+    if (!lock.exists) return Status::Ok();  // released
+    if (!lock.trusted) return FailedPreconditionError(dir.Distrust(names.lock(), lock.info));
+    if (!lock.unreadable.ok()) {
+      return FailedPreconditionError(lock.unreadable.message() + "; left alone. If no download of " +
+                                     std::string(handle) + " is running, remove " + lock_path);
     }
-    const auto owner = ParseLockContents(*contents);
+    const std::optional<LockOwner>& owner = lock.owner;
     if (!announced) {
-      options.log("Module '" + std::string(handle) + "' already being downloaded by '" + *contents +
-                  "'. Waiting.");
+      options.log("Module '" + std::string(handle) + "' already being downloaded by '" +
+                  base::EscapeForTerminal(lock.contents) + "'. Waiting.");
       announced = true;
     }
     if (owner && IsDeadLocalOwner(*owner, host)) {
-      options.log("Taking over lock file " + lock + " of process " + std::to_string(owner->pid) +
+      options.log("Taking over lock file " + lock_path + " of process " + std::to_string(owner->pid) +
                   ", which no longer exists.");
-      auto again = fs.ReadFileToString(lock);
-      if (again.ok() && *again == *contents) {
-        fs.DeleteFile(lock).IgnoreError();
-        fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
+      auto again = fs.ReadFileToString(names.lock(), kMaxLockBytes);
+      if (again.ok() && *again == lock.contents) {
+        fs.DeleteFile(names.lock()).IgnoreError();
+        DeleteIfTrusted(dir, names.temp_dir(owner->uid));
       }
       return Status::Ok();
     }
     if (Clock::now() - last_sample >= sample_every) {
       last_sample = Clock::now();
-      const uint64_t size = owner ? DirectorySize(fs, layout.temp_dir(owner->uid)) : 0;
-      if (!have_baseline || size != baseline_size || *contents != baseline_contents) {
+      const uint64_t size = owner ? DirectorySize(fs, names.temp_dir(owner->uid)) : 0;
+      if (!have_baseline || size != baseline_size || lock.contents != baseline_contents) {
         have_baseline = true;
         baseline_size = size;
-        baseline_contents = *contents;
+        baseline_contents = lock.contents;
         last_change = last_sample;
       } else if (last_sample - last_change >= options.lock_timeout) {
-        options.log("Deleting lock file " + lock + " due to inactivity.");
-        fs.DeleteFile(lock).IgnoreError();
-        if (owner) fs.DeleteRecursively(layout.temp_dir(owner->uid)).IgnoreError();
+        options.log("Deleting lock file " + lock_path + " due to inactivity.");
+        fs.DeleteFile(names.lock()).IgnoreError();
+        if (owner) DeleteIfTrusted(dir, names.temp_dir(owner->uid));
         return Status::Ok();
       }
     }
@@ -121,75 +165,51 @@ Status WaitForLock(io::FileSystem& fs, const CacheLayout& layout, std::string_vi
   }
 }
 
-}  // namespace
-
-Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout,
-                                   std::string_view handle, const DownloadFn& download,
-                                   const AtomicDownloadOptions& options) {
-  const std::string& module_dir = layout.module_dir();
-  std::string why;
-  const ModuleState state = InspectModule(fs, layout, &why);
-  if (state == ModuleState::kComplete) return module_dir;
-  if (state == ModuleState::kDamaged) {
-    options.log("Module " + module_dir + " for " + std::string(handle) + " is damaged (" + why +
-                "); downloading it again.");
-  }
-
-  if (Status s = fs.CreateDirs(layout.cache_dir()); !s.ok()) {
-    return s.WithPrefix("cannot create cache directory " + layout.cache_dir());
-  }
-
-  const std::string uid = base::RandomUid();
-  const std::string contents = LockContents(base::HostName(), base::ProcessId(), uid);
-  const std::string lock = layout.lock_path();
-  const std::string temp_dir = layout.temp_dir(uid);
-
-  // Take the lock.
-  for (;;) {
-    if (Cancelled(options)) return CancelledError(handle);
-    Status s = fs.CreateExclusive(lock, contents);
-    if (s.ok()) break;
-    if (s.code() != StatusCode::kAlreadyExists) {
-      return s.WithPrefix("cannot create lock file " + lock);
+// The lock's own temp dir, held open while the download fills it, removed
+// when this goes out of scope unless it was renamed into place (and only if
+// what carries its name is still that same directory).
+class TempDir {
+ public:
+  static Result<TempDir> Create(const CacheDir& dir, std::string name) {
+    TFHUB_RETURN_IF_ERROR(dir.fs().CreateDirs(name));
+    TempDir temp(&dir, std::move(name));
+    TFHUB_ASSIGN_OR_RETURN(temp.fs_, dir.fs().OpenDirectory(temp.name_));
+    TFHUB_ASSIGN_OR_RETURN(temp.info_, temp.fs_->Stat(""));
+    if (temp.info_.owner && *temp.info_.owner != ::geteuid()) {
+      return FailedPreconditionError(dir.PathOf(temp.name_) + " is not the directory this process created");
     }
-    TFHUB_RETURN_IF_ERROR(WaitForLock(fs, layout, handle, options));
-    if (InspectModule(fs, layout, nullptr) == ModuleState::kComplete) return module_dir;
+    return temp;
+  }
+  TempDir(TempDir&& o) noexcept
+      : dir_(o.dir_), name_(std::move(o.name_)), fs_(std::move(o.fs_)), info_(o.info_), installed_(o.installed_) {
+    o.dir_ = nullptr;
+  }
+  ~TempDir() {
+    if (dir_ != nullptr && !installed_ && IsOurs(name_)) dir_->fs().DeleteRecursively(name_).IgnoreError();
   }
 
-  // Holding the lock from here on: always clean up.
-  auto release = [&] {
-    fs.DeleteRecursively(temp_dir).IgnoreError();
-    auto now = fs.ReadFileToString(lock);
-    if (now.ok() && *now == contents) fs.DeleteFile(lock).IgnoreError();
-  };
+  io::FileSystem& fs() { return *fs_; }
+  const std::string& name() const { return name_; }
 
-  // Another process may have finished between our check and our lock.
-  Status status;
-  switch (InspectModule(fs, layout, nullptr)) {
-    case ModuleState::kComplete:
-      release();
-      return module_dir;
-    case ModuleState::kDamaged:
-      // Move it aside first so no reader ever sees it half deleted.
-      status = fs.RenameNoReplace(module_dir, module_dir + "." + uid + ".damaged");
-      if (status.ok()) status = fs.DeleteRecursively(module_dir + "." + uid + ".damaged");
-      break;
-    case ModuleState::kMissing:
-      status = fs.DeleteRecursively(module_dir);  // an empty leftover dir, or a copy cut short
-      break;
+  // True when `name` in the cache dir is this very directory (where the
+  // backend can tell; elsewhere, when it is a directory).
+  bool IsOurs(const std::string& name) const {
+    auto info = dir_->fs().Stat(name);
+    if (!info.ok() || info->type != io::FileType::kDirectory) return false;
+    return info_.inode == 0 || (info->device == info_.device && info->inode == info_.inode);
   }
-  if (status.ok()) status = fs.CreateDirs(temp_dir);
-  if (!status.ok()) {
-    release();
-    return status;
-  }
+  void MarkInstalled() { installed_ = true; }
 
-  auto record = download(temp_dir);
-  if (!record.ok()) {
-    release();
-    return Cancelled(options) ? CancelledError(handle) : record.status();
-  }
+ private:
+  TempDir(const CacheDir* dir, std::string name) : dir_(dir), name_(std::move(name)) {}
+  const CacheDir* dir_;
+  std::string name_;
+  std::unique_ptr<io::FileSystem> fs_;
+  io::FileInfo info_;
+  bool installed_ = false;
+};
 
+Descriptor DescriptorFor(std::string_view handle, const DownloadRecord& record, std::string manifest) {
   Descriptor d;
   d.handle = std::string(handle);
   d.download_time = base::PythonLocalTimeString(std::chrono::system_clock::now());
@@ -197,50 +217,117 @@ Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout
   d.pid = base::ProcessId();
   d.has_record = true;
   d.tfhub_version = TFHUB_VERSION;
-  d.files = record->sizes.size();
-  d.bytes = record->bytes;
-  auto manifest = ManifestSha256(record->sizes);
-  if (!manifest.ok()) {
-    release();
-    return manifest.status();
+  d.files = record.sizes.size();
+  d.bytes = record.bytes;
+  d.manifest_sha256 = std::move(manifest);
+  d.checked_files = FilesToCheck(record.sizes);
+  d.archive_sha256 = record.archive_sha256;
+  return d;
+}
+
+Status WriteDescriptor(const CacheDir& dir, const EntryNames& names, std::string_view uid, const Descriptor& d) {
+  io::FileSystem& fs = dir.fs();
+  const std::string temp = names.descriptor_temp(uid);
+  Status st = fs.WriteStringToFile(temp, FormatDescriptor(d));
+  if (st.ok()) st = fs.Rename(temp, names.descriptor());
+  if (!st.ok()) {
+    fs.DeleteFile(temp).IgnoreError();
+    return st.WithPrefix("cannot write module descriptor " + dir.PathOf(names.descriptor()));
   }
-  d.manifest_sha256 = *manifest;
-  d.checked_files = FilesToCheck(record->sizes);
-  d.archive_sha256 = record->archive_sha256;
-  const std::string descriptor = layout.descriptor_path();
-  const std::string descriptor_tmp = descriptor + "." + uid + ".tmp";
-  auto write_descriptor = [&]() -> Status {
-    Status st = fs.WriteStringToFile(descriptor_tmp, FormatDescriptor(d));
-    if (st.ok()) st = fs.Rename(descriptor_tmp, descriptor);
-    if (!st.ok()) {
-      fs.DeleteFile(descriptor_tmp).IgnoreError();
-      return st.WithPrefix("cannot write module descriptor " + descriptor);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> AtomicDownload(const CacheDir& dir, std::string_view handle, const DownloadFn& download,
+                                   const AtomicDownloadOptions& options) {
+  io::FileSystem& fs = dir.fs();
+  const EntryNames names = EntryNames::ForHandle(handle);
+  const std::string module_path = dir.PathOf(names.module());
+  std::string why;
+  switch (InspectModule(dir, names, options.archive_sha256, &why)) {
+    case ModuleState::kComplete: return module_path;
+    case ModuleState::kUntrusted: return FailedPreconditionError(why);
+    case ModuleState::kDamaged:
+      options.log("Module " + module_path + " for " + std::string(handle) + " is damaged (" + why +
+                  "); downloading it again.");
+      break;
+    case ModuleState::kUnpinned:
+      options.log("Module " + module_path + " for " + std::string(handle) + " does not match the pinned archive (" +
+                  why + "); downloading it again.");
+      break;
+    case ModuleState::kMissing: break;
+  }
+
+  // Take the lock.
+  std::optional<CacheLock> lock;
+  for (;;) {
+    if (Cancelled(options)) return CancelledError(handle);
+    auto taken = CacheLock::Take(dir, names, base::HostName(), base::ProcessId());
+    if (taken.ok()) {
+      lock.emplace(std::move(*taken));
+      break;
     }
-    return Status::Ok();
-  };
+    if (taken.status().code() != StatusCode::kAlreadyExists) return taken.status();
+    TFHUB_RETURN_IF_ERROR(WaitForLock(dir, names, handle, options));
+    if (InspectModule(dir, names, options.archive_sha256, nullptr) == ModuleState::kComplete) return module_path;
+  }
+
+  // Holding the lock from here on (released when `lock` goes out of scope).
+  // Another process may have finished between our check and our lock.
+  const ModuleState state = InspectModule(dir, names, options.archive_sha256, &why);
+  if (state == ModuleState::kComplete) return module_path;
+  if (state == ModuleState::kUntrusted) return FailedPreconditionError(why);
+  if (state == ModuleState::kMissing) {
+    // An empty leftover dir, a link, or a copy cut short: nothing to keep.
+    TFHUB_RETURN_IF_ERROR(fs.DeleteRecursively(names.module()));
+  }
+  TFHUB_ASSIGN_OR_RETURN(TempDir temp, TempDir::Create(dir, names.temp_dir(lock->uid())));
+
+  auto record = download(temp.fs());
+  if (!record.ok()) return Cancelled(options) ? CancelledError(handle) : record.status();
+  TFHUB_ASSIGN_OR_RETURN(std::string manifest, ManifestSha256(record->sizes));
+  const Descriptor d = DescriptorFor(handle, *record, std::move(manifest));
+
+  // A damaged or unpinned module was kept until the new one was complete.
+  const std::string aside = names.damaged_dir(lock->uid());
+  bool moved_aside = false;
+  if (state == ModuleState::kDamaged || state == ModuleState::kUnpinned) {
+    Status s = fs.RenameNoReplace(names.module(), aside);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithPrefix("cannot move " + module_path + " aside");
+    moved_aside = s.ok();
+  }
+
   // Where directory renames are atomic, the descriptor goes first (as
   // Python writes it) and the rename publishes both. Elsewhere the module is
   // copied into place first and the descriptor, written last, marks it
   // complete (InspectModule).
   const bool atomic_rename = fs.HasAtomicDirectoryRename();
-  if (atomic_rename) {
-    if (status = write_descriptor(); !status.ok()) {
-      release();
-      return status;
+  if (atomic_rename) TFHUB_RETURN_IF_ERROR(WriteDescriptor(dir, names, lock->uid(), d));
+  Status status = fs.RenameNoReplace(temp.name(), names.module());
+  if (status.code() == StatusCode::kAlreadyExists) {  // a rogue writer won: its module stays
+    options.log("Module already exists in " + module_path);
+    if (InspectModule(dir, names, options.archive_sha256, &why) == ModuleState::kComplete) return module_path;
+    return FailedPreconditionError("another writer put " + module_path + " in place meanwhile, and it cannot be used: " +
+                                   why);
+  }
+  if (status.ok()) {
+    temp.MarkInstalled();
+    if (!temp.IsOurs(names.module())) {
+      // Someone swapped the temp dir's name for something of their own
+      // between the download and the rename: never hand that out.
+      status = FailedPreconditionError(module_path + " is not the directory " + std::string(handle) +
+                                       " was downloaded into: the temp dir was replaced while it was installed");
     }
   }
-
-  status = fs.RenameNoReplace(temp_dir, module_dir);
-  if (status.code() == StatusCode::kAlreadyExists) {  // a rogue writer won: its module stays
-    options.log("Module already exists in " + module_dir);
-    release();
-    return module_dir;
+  if (status.ok() && !atomic_rename) status = WriteDescriptor(dir, names, lock->uid(), d);
+  if (!status.ok()) {
+    if (atomic_rename) fs.DeleteFile(names.descriptor()).IgnoreError();
+    if (moved_aside && fs.RenameNoReplace(aside, names.module()).ok()) moved_aside = false;  // put it back
   }
-  if (status.ok() && !atomic_rename) status = write_descriptor();
-  if (!status.ok() && atomic_rename) fs.DeleteFile(descriptor).IgnoreError();
-  release();
+  if (moved_aside) fs.DeleteRecursively(aside).IgnoreError();
   if (!status.ok()) return status.WithPrefix("cannot move the download into place");
-  return module_dir;
+  return module_path;
 }
 
 }  // namespace tfhub::cache

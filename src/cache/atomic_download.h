@@ -1,27 +1,41 @@
 // cache::AtomicDownload — tensorflow_hub's atomic_download protocol: fill a
 // module dir exactly once, even with several processes (Python or tfhub)
-// sharing the cache.
+// sharing the cache. Everything goes through the CacheDir's rooted
+// filesystem (names relative to the cache dir; on local disks by directory
+// descriptors that never follow a link), and no entry the CacheDir does not
+// trust is used, taken over or deleted.
 //
-//  1. A non-empty <sha1>/ is a hit: return it (no lock, no write) — unless
-//     a file listed in tfhub's record in the descriptor is missing or has
-//     another size (a temp cleaner at work): then it is replaced like a
-//     missing one. At most kMaxCheckedFiles are stat'ed, so a hit stays cheap.
-//  2. Create the cache dir; take <sha1>.lock by exclusive create. If someone
-//     holds it, wait (polling) until it is gone, then start over; a lock
-//     whose holder shows no progress (temp dir size and lock contents
-//     unchanged) for lock_timeout is taken over, and one held by a dead
-//     process on this host at once.
-//  3. Holding the lock: re-check for a hit; remove an empty or damaged
-//     <sha1>/ (a damaged one is first renamed aside); fill
-//     <sha1>.<uid>.tmp/ with `download`; write the descriptor; rename the
-//     temp dir to <sha1>/ (losing that race to a rogue writer is a warning).
-//     On filesystems without atomic directory renames (gs://: object by
-//     object copies) the order is reversed — rename, then descriptor — and
-//     there a module counts as complete only with its descriptor, so a
-//     reader never takes a copy in progress for a module; the per-file
-//     damage check is skipped there (it would cost a request per file).
-//  4. Always: remove the own temp dir, and the lock if it still holds our
-//     contents.
+//  1. A trusted, non-empty <sha1>/ is a hit: return it (no lock, no write)
+//     — unless a file listed in tfhub's record in the descriptor is missing
+//     or has another size (a temp cleaner at work), or the resolve is pinned
+//     (archive_sha256) and the descriptor does not record that archive
+//     SHA-256 (a mismatch, or a module Python wrote): then it is downloaded
+//     again. At most kMaxCheckedFiles are stat'ed, so a hit stays cheap. An
+//     untrusted <sha1>/ fails at once (FailedPrecondition, CacheDir::Distrust).
+//  2. Take <sha1>.lock by exclusive create. If someone holds it, wait
+//     (polling) until it is gone, then start over. A lock whose holder is a
+//     dead process on this host is taken over at once, one whose holder
+//     shows no progress (temp dir size and lock contents unchanged) after
+//     lock_timeout; a lock the CacheDir does not trust, or that is not a
+//     regular file tfhub can read, fails at once instead (never a hang, never
+//     its contents in a message). A takeover deletes the holder's temp dir
+//     only when the lock has the lock's shape (lock_file.h) and the temp dir
+//     is trusted.
+//  3. Holding the lock: re-check for a hit; remove an empty <sha1>/ or a
+//     link there; create <sha1>.<uid>.tmp/ and hold it open; fill it with
+//     `download`; then move a damaged or unpinned old module aside
+//     (<sha1>.<uid>.damaged/, deleted at the end — kept until now, so a
+//     failed download loses nothing), write the descriptor, and rename the
+//     temp dir to <sha1>/, checking that what now stands there is the
+//     directory that was filled (losing that race to a rogue writer is a
+//     warning). On filesystems without atomic directory renames (gs://:
+//     object by object copies) the order is reversed — rename, then
+//     descriptor — and there a module counts as complete only with its
+//     descriptor, so a reader never takes a copy in progress for a module;
+//     the per-file damage check is skipped there (it would cost a request
+//     per file).
+//  4. Always: remove the own temp dir (if it is still the one created), and
+//     the lock if it still holds our contents.
 // Errors other than "the lock exists" fail at once (no hang on a read-only
 // or missing cache dir) and leave the cache as it was.
 #pragma once
@@ -30,10 +44,13 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
-#include "cache/cache_layout.h"
+#include "cache/cache_dir.h"
+#include "cache/descriptor.h"
+#include "cache/entry_names.h"
 #include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
@@ -46,33 +63,45 @@ struct DownloadRecord {
   std::string archive_sha256;  // of the downloaded (compressed) bytes, if known
 };
 
-// Fills the given (existing, empty) temp dir.
-using DownloadFn = std::function<Result<DownloadRecord>(const std::string& temp_dir)>;
+// Fills the given (existing, empty) temp dir, a filesystem rooted at it.
+using DownloadFn = std::function<Result<DownloadRecord>(io::FileSystem& temp_dir)>;
 
 struct AtomicDownloadOptions {
   std::chrono::seconds lock_timeout{600};
   std::chrono::milliseconds poll_interval{100};
   std::function<void(std::string_view)> log;  // warnings; never null
   const std::atomic<bool>* cancel = nullptr;  // see ResolveOptions::cancel
+  // When non-empty (64 lowercase hex digits), a hit must have been
+  // downloaded from an archive with this SHA-256 (see step 1).
+  std::string archive_sha256;
 };
+
+// A descriptor holds a few KiB; anything much larger is not one.
+inline constexpr uint64_t kMaxDescriptorBytes = 1 << 20;
 
 // True if `dir` exists and holds at least one entry.
 bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir);
 
+// The descriptor of `names`, when there is one the CacheDir trusts and can
+// read (a regular file of at most kMaxDescriptorBytes, not a link).
+std::optional<Descriptor> ReadDescriptor(const CacheDir& dir, const EntryNames& names);
+
 enum class ModuleState {
-  kMissing,   // no module dir, or an empty one
-  kComplete,  // populated, and matching tfhub's record when there is one
-  kDamaged,   // populated, but a file tfhub recorded is missing or has another size
+  kMissing,    // no module dir, an empty one, or a link (or, on gs://, a copy cut short)
+  kComplete,   // populated, trusted, matching tfhub's record (and the pin) when there is one
+  kDamaged,    // populated, but a file tfhub recorded is missing or has another size
+  kUnpinned,   // populated, but not recorded as downloaded from the pinned archive
+  kUntrusted,  // a module dir (or link) that belongs to a user the CacheDir does not trust
 };
 
-// What the cache holds for `layout`. A populated dir without tfhub's record
+// What the cache holds for `names`. A populated dir without tfhub's record
 // in the descriptor (written by Python, or no descriptor) is trusted, as
-// Python trusts it. For kDamaged, *why (if given) says what differs.
-ModuleState InspectModule(io::FileSystem& fs, const CacheLayout& layout, std::string* why);
+// Python trusts it — unless `pin` is set. *why (if given) says what is wrong
+// for the states other than kComplete.
+ModuleState InspectModule(const CacheDir& dir, const EntryNames& names, std::string_view pin, std::string* why);
 
-// Runs the protocol for `handle`; returns layout.module_dir().
-Result<std::string> AtomicDownload(io::FileSystem& fs, const CacheLayout& layout,
-                                   std::string_view handle, const DownloadFn& download,
+// Runs the protocol for `handle`; returns dir.PathOf(<sha1>).
+Result<std::string> AtomicDownload(const CacheDir& dir, std::string_view handle, const DownloadFn& download,
                                    const AtomicDownloadOptions& options);
 
 }  // namespace tfhub::cache

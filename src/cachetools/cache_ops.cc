@@ -6,6 +6,7 @@
 #include "base/system.h"
 #include "cache/atomic_download.h"
 #include "cache/descriptor.h"
+#include "cache/entry_names.h"
 #include "cache/lock_file.h"
 
 namespace tfhub::cachetools {
@@ -16,68 +17,49 @@ bool IsModuleRow(const Entry& e) {
   return e.state == EntryState::kComplete || e.state == EntryState::kDamaged || e.state == EntryState::kEmpty;
 }
 
-std::string LockPath(const std::string& cache_dir, const std::string& key) {
-  return io::JoinPath(cache_dir, key) + ".lock";
+// Takes the key's lock for a removal, or says who holds it.
+Result<cache::CacheLock> TakeLock(const cache::CacheDir& dir, const cache::EntryNames& names, const Identity& me) {
+  auto lock = cache::CacheLock::Take(dir, names, me.host, me.pid);
+  if (lock.ok() || lock.status().code() != StatusCode::kAlreadyExists) return lock;
+  auto other = cache::ReadLock(dir, names);
+  const bool readable = other.ok() && other->exists && other->unreadable.ok();
+  return FailedPreconditionError(dir.PathOf(names.lock()) + " is held by " +
+                                 (readable ? "'" + base::EscapeForTerminal(other->contents) + "'" : "another process") +
+                                 " (being downloaded or removed; if its holder is gone, `tfhub cache clean` removes the "
+                                 "lock); left alone");
 }
 
-// Holds <sha1>.lock for the lifetime of the object (released only if it
-// still holds our contents, as the resolver does).
-class HeldLock {
- public:
-  static Result<HeldLock> Take(io::FileSystem& fs, const std::string& lock, const Identity& me) {
-    const std::string uid = base::RandomUid();
-    const std::string contents = cache::LockContents(me.host, me.pid, uid);
-    Status s = fs.CreateExclusive(lock, contents);
-    if (s.code() == StatusCode::kAlreadyExists) {
-      auto other = fs.ReadFileToString(lock);
-      return FailedPreconditionError(lock + " is held by " + (other.ok() ? "'" + *other + "'" : "another process") +
-                                     " (being downloaded or removed; if its holder is gone, `tfhub cache clean` removes the "
-                                     "lock); left alone");
-    }
-    if (!s.ok()) return s.WithPrefix("cannot create lock file " + lock);
-    return HeldLock(&fs, lock, contents, uid);
-  }
-  HeldLock(HeldLock&& o) noexcept : fs_(o.fs_), lock_(std::move(o.lock_)), contents_(std::move(o.contents_)),
-                                     uid_(std::move(o.uid_)) {
-    o.fs_ = nullptr;
-  }
-  HeldLock& operator=(HeldLock&&) = delete;
-  ~HeldLock() {
-    if (fs_ == nullptr) return;
-    auto now = fs_->ReadFileToString(lock_);
-    if (now.ok() && *now == contents_) fs_->DeleteFile(lock_).IgnoreError();
-  }
-  const std::string& uid() const { return uid_; }
-
- private:
-  HeldLock(io::FileSystem* fs, std::string lock, std::string contents, std::string uid)
-      : fs_(fs), lock_(std::move(lock)), contents_(std::move(contents)), uid_(std::move(uid)) {}
-  io::FileSystem* fs_;
-  std::string lock_;
-  std::string contents_;
-  std::string uid_;
-};
+// Deletes `name` unless it now belongs to a user the cache dir does not trust.
+Status DeleteTrusted(const cache::CacheDir& dir, const std::string& name) {
+  TFHUB_ASSIGN_OR_RETURN(const io::FileInfo info, dir.fs().Stat(name));
+  if (info.type == io::FileType::kNotFound) return Status::Ok();
+  if (!dir.Trusts(info)) return FailedPreconditionError(dir.Distrust(name, info));
+  return dir.fs().DeleteRecursively(name);
+}
 
 }  // namespace
 
-Status RemoveModule(io::FileSystem& fs, const std::string& cache_dir, const Entry& entry, const Identity& me) {
+Status RemoveModule(const cache::CacheDir& dir, const Entry& entry, const Identity& me) {
   if (!IsModuleRow(entry)) {
     return InvalidArgumentError(entry.path + " is not a module (" + std::string(EntryStateName(entry.state)) + ")");
   }
   if (UnderLiveLock(entry)) {
-    return FailedPreconditionError(entry.path + " is locked by '" + entry.lock_contents +
+    return FailedPreconditionError(entry.path + " is locked by '" + base::EscapeForTerminal(entry.lock_contents) +
                                    "' (being downloaded); left alone");
   }
-  const std::string lock_path = LockPath(cache_dir, entry.key);
-  TFHUB_ASSIGN_OR_RETURN(HeldLock lock, HeldLock::Take(fs, lock_path, me));
-  const std::string module_dir = io::JoinPath(cache_dir, entry.key);
-  const std::string aside = module_dir + "." + lock.uid() + ".damaged";
-  TFHUB_ASSIGN_OR_RETURN(const io::FileInfo info, fs.Stat(module_dir));
-  if (info.type == io::FileType::kDirectory) {
-    TFHUB_RETURN_IF_ERROR(fs.RenameNoReplace(module_dir, aside).WithPrefix("cannot move " + module_dir + " aside"));
+  const cache::EntryNames names(entry.key);
+  TFHUB_ASSIGN_OR_RETURN(cache::CacheLock lock, TakeLock(dir, names, me));
+  const std::string aside = names.damaged_dir(lock.uid());
+  TFHUB_ASSIGN_OR_RETURN(const io::FileInfo info, dir.fs().Stat(names.module()));
+  if (info.type != io::FileType::kNotFound && !dir.Trusts(info)) {
+    return FailedPreconditionError(dir.Distrust(names.module(), info));
   }
-  TFHUB_RETURN_IF_ERROR(fs.DeleteRecursively(module_dir + ".descriptor.txt"));
-  return fs.DeleteRecursively(aside);
+  if (info.type == io::FileType::kDirectory) {
+    TFHUB_RETURN_IF_ERROR(dir.fs().RenameNoReplace(names.module(), aside)
+                              .WithPrefix("cannot move " + dir.PathOf(names.module()) + " aside"));
+  }
+  TFHUB_RETURN_IF_ERROR(DeleteTrusted(dir, names.descriptor()));
+  return dir.fs().DeleteRecursively(aside);
 }
 
 bool IsCleanable(const Entry& entry, bool include_stale_locks) {
@@ -99,44 +81,42 @@ bool IsCleanable(const Entry& entry, bool include_stale_locks) {
   return false;
 }
 
-Status CleanEntry(io::FileSystem& fs, const std::string& cache_dir, const Entry& entry, const Identity& me) {
-  const std::string lock_path = LockPath(cache_dir, entry.key);
+Status CleanEntry(const cache::CacheDir& dir, const Entry& entry, const Identity& me) {
+  const cache::EntryNames names(entry.key);
+  const std::string lock_path = dir.PathOf(names.lock());
   switch (entry.state) {
     case EntryState::kEmpty:
-      return RemoveModule(fs, cache_dir, entry, me);
+      return RemoveModule(dir, entry, me);
     case EntryState::kOrphanedDescriptor: {
       // Under the lock: a download that starts meanwhile writes its own.
-      TFHUB_ASSIGN_OR_RETURN(HeldLock lock, HeldLock::Take(fs, lock_path, me));
-      TFHUB_ASSIGN_OR_RETURN(const io::FileInfo module, fs.Stat(io::JoinPath(cache_dir, entry.key)));
+      TFHUB_ASSIGN_OR_RETURN(cache::CacheLock lock, TakeLock(dir, names, me));
+      TFHUB_ASSIGN_OR_RETURN(const io::FileInfo module, dir.fs().Stat(names.module()));
       if (module.type != io::FileType::kNotFound) {
         return FailedPreconditionError(entry.path + " has its module again; left alone");
       }
-      return fs.DeleteRecursively(entry.path);
+      return DeleteTrusted(dir, names.descriptor());
     }
     case EntryState::kOrphanedTemp:
     case EntryState::kDamagedLeftover: {
-      auto now = fs.ReadFileToString(lock_path);
-      if (now.ok()) {
-        const auto owner = cache::ParseLockContents(base::TrimWhitespace(*now));
-        if (!owner || owner->uid == entry.uid) {
-          return FailedPreconditionError(entry.path + " belongs to the lock '" + *now + "' now; left alone");
-        }
-      } else if (now.status().code() != StatusCode::kNotFound) {
-        return now.status();
+      TFHUB_ASSIGN_OR_RETURN(const cache::LockState now, cache::ReadLock(dir, names));
+      if (now.exists && (!now.owner || now.owner->uid == entry.uid)) {
+        return FailedPreconditionError(entry.path + " belongs to the lock '" + base::EscapeForTerminal(now.contents) +
+                                       "' now; left alone");
       }
-      return fs.DeleteRecursively(entry.path);
+      for (const auto& name : entry.names) TFHUB_RETURN_IF_ERROR(DeleteTrusted(dir, name));
+      return Status::Ok();
     }
     case EntryState::kAbandonedLock: {
-      auto now = fs.ReadFileToString(lock_path);
-      if (!now.ok() || *now != entry.lock_contents) {
-        return FailedPreconditionError(lock_path + " changed since it was looked at; left alone");
+      auto unchanged = [&]() {
+        auto now = cache::ReadLock(dir, names);
+        return now.ok() && now->exists && now->trusted && now->unreadable.ok() && now->contents == entry.lock_contents;
+      };
+      if (!unchanged()) return FailedPreconditionError(lock_path + " changed since it was looked at; left alone");
+      for (const auto& name : entry.names) {
+        if (name == names.lock()) continue;
+        TFHUB_RETURN_IF_ERROR(DeleteTrusted(dir, name));
       }
-      for (const auto& path : entry.paths) {
-        if (path == lock_path) continue;
-        TFHUB_RETURN_IF_ERROR(fs.DeleteRecursively(path));
-      }
-      auto again = fs.ReadFileToString(lock_path);
-      if (again.ok() && *again == entry.lock_contents) return fs.DeleteRecursively(lock_path);
+      if (unchanged()) return dir.fs().DeleteFile(names.lock());
       return Status::Ok();
     }
     case EntryState::kComplete:

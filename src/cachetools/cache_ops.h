@@ -2,7 +2,10 @@
 // rows of a ScanCache() snapshot.
 //
 // Safety rules (every function here keeps them):
-//  * Only paths listed in an Entry are deleted; unrecognised names never.
+//  * Only names listed in an Entry are deleted; unrecognised or untrusted
+//    names never (each is looked at again just before it is deleted: one
+//    that now belongs to a user the cache dir does not trust is left), and
+//    deleting never follows a link (cache::CacheDir's rooted filesystem).
 //  * A module is never removed while its key has a lock that is not
 //    provably dead (UnderLiveLock). Removal itself takes <sha1>.lock (the
 //    tensorflow_hub protocol, so Python and tfhub resolvers wait meanwhile),
@@ -40,7 +43,7 @@ struct Identity {
 // Errors: FailedPrecondition when its key is locked (now or at scan time,
 // unless the lock's holder is dead), InvalidArgument for a row that is not a
 // module, or the filesystem's error.
-Status RemoveModule(io::FileSystem& fs, const std::string& cache_dir, const Entry& entry, const Identity& me);
+Status RemoveModule(const cache::CacheDir& dir, const Entry& entry, const Identity& me);
 
 // True for rows `tfhub cache clean` removes: orphaned temps, damaged
 // leftovers, orphaned descriptors, empty module dirs, and abandoned locks
@@ -51,7 +54,7 @@ bool IsCleanable(const Entry& entry, bool include_stale_locks);
 // Removes one cleanable row (see IsCleanable), re-checking the lock first.
 // Errors: FailedPrecondition when the situation changed since the scan (a
 // new lock, other lock contents), or the filesystem's error.
-Status CleanEntry(io::FileSystem& fs, const std::string& cache_dir, const Entry& entry, const Identity& me);
+Status CleanEntry(const cache::CacheDir& dir, const Entry& entry, const Identity& me);
 
 struct PruneCriteria {
   // Remove modules not used for at least this long.

@@ -2,16 +2,20 @@
 // `tfhub cache` commands (see docs/cache_layout.md for the names).
 //
 // Every name in the cache dir is either recognised and part of exactly one
-// Entry, or listed in CacheScan::unrecognized (and never touched by any
-// command). Recognised names, <uid> being 32 lowercase hex characters:
+// Entry, or listed in CacheScan::unrecognized or CacheScan::untrusted (and
+// never touched by any command). Recognised names (cache/entry_names.h),
+// <uid> being 32 lowercase hex characters:
 //   <sha1>/                          module dir            (a directory)
 //   <sha1>.descriptor.txt            its descriptor        (a file)
 //   <sha1>.lock                      lock                  (a file)
 //   <sha1>.<uid>.tmp/                a download's temp dir (a directory)
 //   <sha1>.descriptor.txt.<uid>.tmp  a descriptor being written (a file)
 //   <sha1>.<uid>.damaged/            a module dir renamed aside to be deleted
-// A name of the right shape but the wrong type (a file called <sha1>) is
-// unrecognised.
+// A name of the right shape but the wrong type (a file called <sha1>, a
+// symlink anywhere) is unrecognised; one that belongs to a user the cache dir
+// does not trust (cache/cache_dir.h) is untrusted. Nothing below the cache
+// dir is ever followed through a link, and the contents of a lock or a
+// descriptor are read only from regular files of bounded size.
 //
 // Entries (one row each):
 //   module   <sha1>/ with its descriptor: complete, damaged or empty. Entries
@@ -26,7 +30,14 @@
 //            descriptor with neither module dir nor lock
 //            (orphaned_descriptor).
 //
-// A scan only reads (and puts module dirs' atimes back, see path_times.h).
+// "Last used" of a module is the access time of its dir <sha1>/: every
+// cache hit lists that directory (tfhub and Python alike), which updates the
+// atime — under `relatime` at most once a day. A scan lists module dirs too
+// (to size them), so it puts their atimes back afterwards
+// (FileSystem::SetAccessTime): `tfhub cache list` never changes what prune
+// does. Without access times (gs://), the descriptor's download time.
+//
+// A scan only reads (and puts module dirs' atimes back).
 // Thread safety: ScanCache may run concurrently with anything; the result is
 // a snapshot.
 #pragma once
@@ -39,8 +50,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cache/cache_dir.h"
 #include "cache/descriptor.h"
-#include "cachetools/path_times.h"
 #include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
@@ -77,7 +88,9 @@ struct Entry {
   std::string uid;   // lock and leftover rows: the uid in the names
   std::string path;  // the row's main path (module dir, lock, temp dir, ...)
   // Everything the row consists of, deleted together (module: the module
-  // dir then the descriptor; lock: temp dirs, descriptor temp, then the lock).
+  // dir then the descriptor; lock: temp dirs, descriptor temp, then the
+  // lock): as names in the cache dir, and as paths (for output).
+  std::vector<std::string> names;
   std::vector<std::string> paths;
   uint64_t bytes = 0;  // regular files, recursively
   uint64_t files = 0;
@@ -86,7 +99,7 @@ struct Entry {
   bool has_descriptor = false;
   cache::Descriptor descriptor;
 
-  // Module rows: when last used (see path_times.h); nullopt if unknown.
+  // Module rows: when last used (see above); nullopt if unknown.
   std::optional<std::chrono::system_clock::time_point> last_used;
   // Module rows: every regular file, relative path → bytes (for verify).
   std::map<std::string, uint64_t> file_sizes;
@@ -112,18 +125,23 @@ struct ScanOptions {
   std::string host;  // this host's name (base::HostName()); locks naming it are checked by pid
 };
 
+// A recognisable name that belongs to a user the cache dir does not trust.
+struct UntrustedName {
+  std::string name;
+  uint32_t owner = 0;
+};
+
 struct CacheScan {
   std::string cache_dir;
   bool exists = false;                    // false: no cache dir (no entries)
   std::vector<Entry> entries;             // by key, then module, lock, leftovers
   std::vector<std::string> unrecognized;  // names, sorted
+  std::vector<UntrustedName> untrusted;   // sorted by name
 };
 
-// Scans `cache_dir`. Errors only when the cache dir itself cannot be listed
-// (a missing one is an empty scan); entries that vanish meanwhile are
-// skipped.
-Result<CacheScan> ScanCache(io::FileSystem& fs, TimesSource& times, const std::string& cache_dir,
-                            const ScanOptions& options);
+// Scans `dir`. Errors only when the cache dir itself cannot be listed (a
+// missing one is an empty scan); entries that vanish meanwhile are skipped.
+Result<CacheScan> ScanCache(const cache::CacheDir& dir, const ScanOptions& options);
 
 // Every regular file under `dir`, relative path → bytes (paths as the
 // extractor records them: "variables/variables.index"). Sets *failed when a
@@ -133,8 +151,5 @@ std::map<std::string, uint64_t> FileSizes(io::FileSystem& fs, const std::string&
 // "tfhub cache rm" arguments: a 40-hex-digit key is taken as is (lowercased),
 // anything else is a handle and hashed.
 std::string KeyForArgument(std::string_view handle_or_sha1);
-
-// True for 40 lowercase hex digits.
-bool IsKey(std::string_view s);
 
 }  // namespace tfhub::cachetools

@@ -64,8 +64,8 @@ TEST(KeysTest, HandlesAndKeys) {
   std::string upper = key;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   EXPECT_EQ(KeyForArgument(upper), key);
-  EXPECT_TRUE(IsKey(key));
-  EXPECT_FALSE(IsKey(key.substr(1)));
+  EXPECT_TRUE(cache::IsKey(key));
+  EXPECT_FALSE(cache::IsKey(key.substr(1)));
 }
 
 class CacheToolsTest : public ::testing::Test {
@@ -102,8 +102,15 @@ class CacheToolsTest : public ::testing::Test {
     test::WriteStringToFile(P(Key(handle) + ".descriptor.txt"), cache::FormatDescriptor(d));
   }
 
+  // The cache dir as the CLI opens it (not created when missing).
+  static cache::CacheDir Open(const std::string& path) {
+    auto dir = cache::CacheDir::Open(path, /*create=*/false, io::FileSystemRegistry::Default(), nullptr);
+    EXPECT_TRUE(dir.ok()) << dir.status().ToString();
+    return std::move(*dir);
+  }
+
   CacheScan Scan() {
-    auto scan = ScanCache(fs_, *times_, dir_.path(), options_);
+    auto scan = ScanCache(cache_, options_);
     EXPECT_TRUE(scan.ok()) << scan.status().ToString();
     return scan.ok() ? *scan : CacheScan{};
   }
@@ -124,14 +131,13 @@ class CacheToolsTest : public ::testing::Test {
   }
 
   test::TempDir dir_{"tfhub_cachetools"};
-  io::FileSystem& fs_ = **io::FileSystemForUri(dir_.path());
-  std::unique_ptr<TimesSource> times_ = TimesSourceFor(dir_.path());
+  cache::CacheDir cache_ = Open(dir_.path());
   ScanOptions options_;
   Identity me_;
 };
 
 TEST_F(CacheToolsTest, MissingCacheDirIsAnEmptyScan) {
-  auto scan = ScanCache(fs_, *times_, P("nope"), options_);
+  auto scan = ScanCache(Open(P("nope")), options_);
   ASSERT_TRUE(scan.ok());
   EXPECT_FALSE(scan->exists);
   EXPECT_TRUE(scan->entries.empty());
@@ -261,7 +267,7 @@ TEST_F(CacheToolsTest, RemoveTakesTheLockAndLeavesNothingBehind) {
   const CacheScan scan = Scan();
   const Entry* a = Find(scan, EntryState::kComplete, Key("h/a"));
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(RemoveModule(fs_, dir_.path(), *a, me_).ok());
+  ASSERT_TRUE(RemoveModule(cache_, *a, me_).ok());
   EXPECT_THAT(test::ListDir(dir_.path()), ElementsAre(Key("h/b"), Key("h/b") + ".descriptor.txt"));
 }
 
@@ -271,7 +277,7 @@ TEST_F(CacheToolsTest, RemoveRefusesAModuleUnderALock) {
   const Entry a = *Find(scan, EntryState::kComplete, Key("h/a"));
   // Locked after the scan: taking the lock fails.
   test::WriteStringToFile(P(Key("h/a") + ".lock"), cache::LockContents("other", 1, kUid1));
-  const Status s = RemoveModule(fs_, dir_.path(), a, me_);
+  const Status s = RemoveModule(cache_, a, me_);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("other.1." + std::string(kUid1)));
   EXPECT_TRUE(test::PathExists(P(Key("h/a") + "/a")));
@@ -280,7 +286,7 @@ TEST_F(CacheToolsTest, RemoveRefusesAModuleUnderALock) {
   const Entry* locked = Find(again, EntryState::kComplete, Key("h/a"));
   ASSERT_NE(locked, nullptr);
   EXPECT_TRUE(UnderLiveLock(*locked));
-  EXPECT_EQ(RemoveModule(fs_, dir_.path(), *locked, me_).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(RemoveModule(cache_, *locked, me_).code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(CacheToolsTest, CleanKeepsATempDirThatALockClaimedAfterTheScan) {
@@ -288,10 +294,10 @@ TEST_F(CacheToolsTest, CleanKeepsATempDirThatALockClaimedAfterTheScan) {
   test::WriteStringToFile(P(key + "." + kUid1 + ".tmp/part"), "1");
   const Entry orphan = *Find(Scan(), EntryState::kOrphanedTemp, key);
   test::WriteStringToFile(P(key + ".lock"), cache::LockContents("other", 1, kUid1));
-  EXPECT_EQ(CleanEntry(fs_, dir_.path(), orphan, me_).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CleanEntry(cache_, orphan, me_).code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(test::PathExists(P(key + "." + kUid1 + ".tmp/part")));
   test::RemoveTree(P(key + ".lock"));
-  EXPECT_TRUE(CleanEntry(fs_, dir_.path(), orphan, me_).ok());
+  EXPECT_TRUE(CleanEntry(cache_, orphan, me_).ok());
   EXPECT_TRUE(test::ListDir(dir_.path()).empty());
 }
 
@@ -301,7 +307,7 @@ TEST_F(CacheToolsTest, CleanRemovesADeadLocalLockWithItsTempDir) {
   test::WriteStringToFile(P(key + "." + kUid1 + ".tmp/part"), "1");
   const Entry lock = *Find(Scan(), EntryState::kAbandonedLock, key);
   ASSERT_TRUE(IsCleanable(lock, false));
-  EXPECT_TRUE(CleanEntry(fs_, dir_.path(), lock, me_).ok());
+  EXPECT_TRUE(CleanEntry(cache_, lock, me_).ok());
   EXPECT_TRUE(test::ListDir(dir_.path()).empty());
 }
 
@@ -321,7 +327,7 @@ TEST_F(CacheToolsTest, CleanRemovesALockTempFileOnlyOnceItIsOld) {
   EXPECT_EQ(orphan.state, EntryState::kOrphanedTemp);
   EXPECT_EQ(orphan.path, old_temp);
   ASSERT_TRUE(IsCleanable(orphan, false));
-  EXPECT_TRUE(CleanEntry(fs_, dir_.path(), orphan, me_).ok());
+  EXPECT_TRUE(CleanEntry(cache_, orphan, me_).ok());
   EXPECT_FALSE(test::PathExists(old_temp));
   EXPECT_TRUE(test::PathExists(fresh_temp));
 }

@@ -7,7 +7,7 @@
 
 #include "base/strings.h"
 #include "base/system.h"
-#include "cache/cache_layout.h"
+#include "cache/cache_dir.h"
 #include "cachetools/cache_ops.h"
 #include "cachetools/cache_scan.h"
 #include "cachetools/units.h"
@@ -84,8 +84,13 @@ json EntryJson(const Entry& e) {
   return j;
 }
 
-// Left-aligned columns, the last one unpadded.
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+// Left-aligned columns, the last one unpadded. Cells are escaped
+// (base::EscapeForTerminal): handles, hosts, lock contents and names come
+// from disk.
+void PrintTable(std::ostream& out, std::vector<std::vector<std::string>> rows) {
+  for (auto& row : rows) {
+    for (auto& cell : row) cell = base::EscapeForTerminal(cell);
+  }
   std::vector<size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()));
@@ -104,8 +109,7 @@ void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& 
 
 struct Context {
   std::string cache_dir;
-  io::FileSystem* fs = nullptr;
-  std::unique_ptr<cachetools::TimesSource> times;
+  const cache::CacheDir* dir = nullptr;
   cachetools::ScanOptions scan_options;
   cachetools::Identity me;
   const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: stop between removals
@@ -122,7 +126,7 @@ struct Errors {
     item["error"] = s.message();
     items.push_back(std::move(item));
     if (first.ok()) first = s;
-    err << "tfhub: error: " << s.message() << '\n';
+    err << "tfhub: error: " << base::EscapeForTerminal(s.message()) << '\n';
   }
   // The result's "error" member: the first failure, and how many more.
   json Summary() const {
@@ -135,10 +139,22 @@ struct Errors {
 };
 
 void PrintUnrecognized(const cachetools::CacheScan& scan, std::ostream& out) {
-  if (scan.unrecognized.empty()) return;
-  out << scan.unrecognized.size() << " unrecognised name(s) left alone:";
-  for (const auto& n : scan.unrecognized) out << ' ' << n;
-  out << '\n';
+  if (!scan.unrecognized.empty()) {
+    out << scan.unrecognized.size() << " unrecognised name(s) left alone:";
+    for (const auto& n : scan.unrecognized) out << ' ' << base::EscapeForTerminal(n);
+    out << '\n';
+  }
+  if (!scan.untrusted.empty()) {
+    out << scan.untrusted.size() << " name(s) of users tfhub does not trust in this cache dir, left alone:";
+    for (const auto& u : scan.untrusted) out << ' ' << base::EscapeForTerminal(u.name) << " (uid " << u.owner << ")";
+    out << '\n';
+  }
+}
+
+json UntrustedJson(const cachetools::CacheScan& scan) {
+  json items = json::array();
+  for (const auto& u : scan.untrusted) items.push_back({{"name", u.name}, {"owner", u.owner}});
+  return items;
 }
 
 int RunList(const CacheArgs& args, const cachetools::CacheScan& scan, std::ostream& out) {
@@ -147,10 +163,10 @@ int RunList(const CacheArgs& args, const cachetools::CacheScan& scan, std::ostre
   if (args.json) {
     json entries = json::array();
     for (const auto& e : scan.entries) entries.push_back(EntryJson(e));
-    out << json{{"cache_dir", scan.cache_dir}, {"exists", scan.exists}, {"entries", entries},
-                {"total_bytes", total}, {"unrecognized", scan.unrecognized}}
-               .dump(2)
-        << '\n';
+    out << DumpJson(json{{"cache_dir", scan.cache_dir}, {"exists", scan.exists}, {"entries", entries},
+                {"total_bytes", total}, {"unrecognized", scan.unrecognized},
+                {"untrusted", UntrustedJson(scan)}}
+               ) << '\n';
     return kCacheExitOk;
   }
   std::vector<std::vector<std::string>> rows = {
@@ -167,10 +183,12 @@ int RunList(const CacheArgs& args, const cachetools::CacheScan& scan, std::ostre
                     by, Handle(e), e.path, e.why});
   }
   if (scan.entries.empty()) {
-    out << "The cache " << scan.cache_dir << (scan.exists ? " is empty." : " does not exist.") << '\n';
+    out << "The cache " << base::EscapeForTerminal(scan.cache_dir) << (scan.exists ? " is empty." : " does not exist.")
+        << '\n';
   } else {
     PrintTable(out, rows);
-    out << scan.entries.size() << " entries, " << base::ReadableBytes(total) << " in " << scan.cache_dir << '\n';
+    out << scan.entries.size() << " entries, " << base::ReadableBytes(total) << " in "
+        << base::EscapeForTerminal(scan.cache_dir) << '\n';
   }
   PrintUnrecognized(scan, out);
   return kCacheExitOk;
@@ -195,11 +213,10 @@ int RunDu(const CacheArgs& args, const cachetools::CacheScan& scan, std::ostream
       entries.push_back({{"path", e.path}, {"handle", Handle(e) == "-" ? json(nullptr) : json(Handle(e))},
                          {"state", cachetools::EntryStateName(e.state)}, {"bytes", e.bytes}, {"files", e.files}});
     }
-    out << json{{"cache_dir", scan.cache_dir}, {"total_bytes", total}, {"modules", module_count},
+    out << DumpJson(json{{"cache_dir", scan.cache_dir}, {"total_bytes", total}, {"modules", module_count},
                 {"module_bytes", modules}, {"downloading_bytes", downloading}, {"cleanable_bytes", cleanable},
                 {"entries", entries}}
-               .dump(2)
-        << '\n';
+               ) << '\n';
     return kCacheExitOk;
   }
   std::vector<const Entry*> sorted;
@@ -236,7 +253,10 @@ int RemoveRows(const CacheArgs& args, const Context& ctx, const std::vector<cons
     if (s.ok()) {
       freed += e->bytes;
       removed.push_back(EntryJson(*e));
-      if (!args.json) out << (args.dry_run ? "would remove " : "removed ") << e->path << " (" << what << ")\n";
+      if (!args.json) {
+        out << (args.dry_run ? "would remove " : "removed ") << base::EscapeForTerminal(e->path) << " ("
+            << base::EscapeForTerminal(what) << ")\n";
+      }
     } else {
       errors.Add({{"path", e->path}}, s, err);
     }
@@ -247,7 +267,7 @@ int RemoveRows(const CacheArgs& args, const Context& ctx, const std::vector<cons
     json j = {{"cache_dir", ctx.cache_dir}, {"dry_run", args.dry_run}, {"removed", removed},
               {"freed_bytes", freed}, {"errors", errors.items}};
     if (!errors.first.ok()) j["error"] = errors.Summary();
-    out << j.dump(2) << '\n';
+    out << DumpJson(j) << '\n';
   } else {
     out << (args.dry_run ? "would free " : "freed ") << base::ReadableBytes(freed) << " (" << removed.size()
         << " entries)\n";
@@ -271,7 +291,7 @@ int RunRm(const CacheArgs& args, const Context& ctx, const cachetools::CacheScan
     if (std::find(rows.begin(), rows.end(), &*it) == rows.end()) rows.push_back(&*it);
   }
   return RemoveRows(args, ctx, rows, std::move(errors), out, err, [&](const Entry& e) {
-    return cachetools::RemoveModule(*ctx.fs, ctx.cache_dir, e, ctx.me);
+    return cachetools::RemoveModule(*ctx.dir, e, ctx.me);
   });
 }
 
@@ -294,7 +314,7 @@ int RunPrune(const CacheArgs& args, const Context& ctx, const cachetools::CacheS
   }
   const auto plan = cachetools::PlanPrune(scan, criteria, ctx.scan_options.now);
   return RemoveRows(args, ctx, plan, Errors{}, out, err, [&](const Entry& e) {
-    return cachetools::RemoveModule(*ctx.fs, ctx.cache_dir, e, ctx.me);
+    return cachetools::RemoveModule(*ctx.dir, e, ctx.me);
   });
 }
 
@@ -305,12 +325,13 @@ int RunClean(const CacheArgs& args, const Context& ctx, const cachetools::CacheS
     if (cachetools::IsCleanable(e, args.stale_locks)) {
       rows.push_back(&e);
     } else if (e.state == EntryState::kAbandonedLock && !args.json) {
-      out << "left alone: " << e.path << " (lock '" << e.lock_contents << "' of another host, " << e.why
+      out << "left alone: " << base::EscapeForTerminal(e.path) << " (lock '"
+          << base::EscapeForTerminal(e.lock_contents) << "' of another host, " << e.why
           << "; --stale-locks removes it)\n";
     }
   }
   return RemoveRows(args, ctx, rows, Errors{}, out, err, [&](const Entry& e) {
-    return cachetools::CleanEntry(*ctx.fs, ctx.cache_dir, e, ctx.me);
+    return cachetools::CleanEntry(*ctx.dir, e, ctx.me);
   });
 }
 
@@ -328,10 +349,9 @@ int RunVerify(const CacheArgs& args, const cachetools::CacheScan& scan, std::ost
     rows.push_back({std::string(cachetools::VerifyResultName(r)), e.path, Handle(e), why});
   }
   if (args.json) {
-    out << json{{"cache_dir", scan.cache_dir}, {"entries", entries}, {"ok", counts[0]}, {"damaged", counts[1]},
+    out << DumpJson(json{{"cache_dir", scan.cache_dir}, {"entries", entries}, {"ok", counts[0]}, {"damaged", counts[1]},
                 {"unverifiable", counts[2]}}
-               .dump(2)
-        << '\n';
+               ) << '\n';
   } else {
     if (rows.size() > 1) PrintTable(out, rows);
     out << counts[0] << " ok, " << counts[1] << " damaged, " << counts[2] << " unverifiable (no tfhub record)\n";
@@ -380,18 +400,18 @@ CLI::App* AddCacheCommand(CLI::App& app, CacheArgs* args) {
 }
 
 int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err) {
+  auto dir = cache::CacheDir::Open(options.cache_dir, /*create=*/false, io::FileSystemRegistry::Default(),
+                                   options.log ? options.log : base::WriteLineToStderr);
+  if (!dir.ok()) return ReportError(dir.status(), args.json, kCacheExitFailure, out, err);
   Context ctx;
-  ctx.cache_dir = cache::CacheDirOf(options);
-  auto fs = io::FileSystemForUri(ctx.cache_dir);
-  if (!fs.ok()) return ReportError(fs.status(), args.json, kCacheExitFailure, out, err);
-  ctx.fs = *fs;
-  ctx.times = cachetools::TimesSourceFor(ctx.cache_dir);
+  ctx.cache_dir = dir->path();
+  ctx.dir = &*dir;
   ctx.scan_options.lock_timeout = options.lock_timeout;
   ctx.scan_options.now = system_clock::now();
   ctx.scan_options.host = base::HostName();
   ctx.me = {base::HostName(), base::ProcessId()};
   ctx.cancel = options.cancel;
-  auto scan = cachetools::ScanCache(*ctx.fs, *ctx.times, ctx.cache_dir, ctx.scan_options);
+  auto scan = cachetools::ScanCache(*dir, ctx.scan_options);
   if (!scan.ok()) return ReportError(scan.status(), args.json, kCacheExitFailure, out, err);
 
   if (args.command == "list") return RunList(args, *scan, out);

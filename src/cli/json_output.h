@@ -14,9 +14,17 @@
 #include <ostream>
 #include <string>
 
+#include "base/strings.h"
 #include "tfhub/status.h"
 
 namespace tfhub::cli {
+
+// Serialises `j` as every command prints JSON: indented by 2, non-ASCII and
+// control characters as \u escapes (so the document is safe on a terminal),
+// bytes that are not UTF-8 replaced by U+FFFD instead of failing.
+inline std::string DumpJson(const nlohmann::json& j) {
+  return j.dump(2, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
+}
 
 // {"code": "not_found", "message": "..."}
 inline nlohmann::json StatusJson(const Status& status) {
@@ -26,8 +34,8 @@ inline nlohmann::json StatusJson(const Status& status) {
 // Reports a failed command: the message on `err` and, with `json`, the error
 // document on `out`. Returns `exit_code`.
 inline int ReportError(const Status& status, bool json, int exit_code, std::ostream& out, std::ostream& err) {
-  err << "tfhub: error: " << status.message() << '\n';
-  if (json) out << nlohmann::json{{"error", StatusJson(status)}}.dump(2) << '\n';
+  err << "tfhub: error: " << base::EscapeForTerminal(status.message()) << '\n';
+  if (json) out << DumpJson(nlohmann::json{{"error", StatusJson(status)}}) << '\n';
   return exit_code;
 }
 

@@ -30,7 +30,6 @@
 #include <vector>
 
 #include "base/system.h"
-#include "cache/cache_layout.h"
 #include "cli/cache_command.h"
 #include "cli/interrupts.h"
 #include "cli/json_output.h"
@@ -41,6 +40,7 @@
 namespace {
 
 using nlohmann::json;
+using tfhub::cli::DumpJson;
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
@@ -137,12 +137,11 @@ const CLI::App* ParsedCommand(const CLI::App& app) {
 // `tfhub resolve --json`: the handle, the path, and — when the handle went
 // through the cache — the cache dir and the entry's key (what `tfhub cache
 // rm` takes); null for handles returned where they lie (local paths, gs://).
-json ResolveJson(const std::string& handle, const std::string& path, const std::string& cache_dir) {
-  json j = {{"handle", handle}, {"path", path}, {"cache_dir", nullptr}, {"key", nullptr}};
-  const tfhub::cache::CacheLayout layout(cache_dir, handle);
-  if (!cache_dir.empty() && path == layout.module_dir()) {
-    j["cache_dir"] = cache_dir;
-    j["key"] = layout.key();
+json ResolveJson(const std::string& handle, const tfhub::ResolvedModule& resolved) {
+  json j = {{"handle", handle}, {"path", resolved.path}, {"cache_dir", nullptr}, {"key", nullptr}};
+  if (!resolved.cache_dir.empty()) {
+    j["cache_dir"] = resolved.cache_dir;
+    j["key"] = resolved.key;
   }
   return j;
 }
@@ -205,7 +204,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     if (!ArgvWantsJson(argc, argv)) return app.exit(e);
-    std::cout << HelpJson(*ParsedCommand(app)).dump(2) << '\n';
+    std::cout << DumpJson(HelpJson(*ParsedCommand(app))) << '\n';
     return 0;
   } catch (const CLI::ParseError& e) {
     const bool json_output = ArgvWantsJson(argc, argv);
@@ -224,7 +223,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     if (rc == 0) return 0;
     if (json_output) {
-      std::cout << json{{"error", tfhub::cli::StatusJson(tfhub::InvalidArgumentError(e.what()))}}.dump(2) << '\n';
+      std::cout << DumpJson(json{{"error", tfhub::cli::StatusJson(tfhub::InvalidArgumentError(e.what()))}}) << '\n';
     }
     return kExitUsage;
   }
@@ -239,7 +238,7 @@ int main(int argc, char** argv) {
       }
     }
     if (help_json) {
-      std::cout << HelpJson(*topic).dump(2) << '\n';
+      std::cout << DumpJson(HelpJson(*topic)) << '\n';
     } else {
       std::cout << topic->help();
     }
@@ -282,13 +281,13 @@ int main(int argc, char** argv) {
   if (*cache_cmd) return ExitCode(tfhub::cli::RunCache(cache_args, *options, std::cout, std::cerr));
   if (*resolve_cmd) {
     for (char c : sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto path = tfhub::resolve(handle, *options);
+    auto resolved = tfhub::ResolveModule(handle, *options);
     clear_bar();
-    if (!path.ok()) return Fail(path.status(), json_output, kExitFailure);
+    if (!resolved.ok()) return Fail(resolved.status(), json_output, kExitFailure);
     if (json_output) {
-      std::cout << ResolveJson(handle, *path, tfhub::cache::CacheDirOf(*options)).dump(2) << '\n';
+      std::cout << DumpJson(ResolveJson(handle, *resolved)) << '\n';
     } else {
-      std::cout << *path << '\n';
+      std::cout << resolved->path << '\n';
     }
     return std::cout.good() ? 0 : kExitFailure;
   }

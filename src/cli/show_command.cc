@@ -130,7 +130,7 @@ int ShowTensor(const SavedModel& model, const ShowArgs& args, std::ostream& out,
                         {"num_elements", tensor->num_elements()},
                         {"values", *values},
                         {"truncated", truncated}};
-    out << j.dump(2) << '\n';
+    out << DumpJson(j) << '\n';
   } else {
     out << args.tensor << ": " << DataTypeName(tensor->dtype()) << ' ' << ShapeText(tensor->shape())
         << '\n';
@@ -158,8 +158,21 @@ CLI::App* AddShowCommand(CLI::App& app, ShowArgs* args) {
   return cmd;
 }
 
-int RunShow(const ShowArgs& args, const ResolveOptions& options, std::ostream& out,
-            std::ostream& err) {
+namespace {
+int Show(const ShowArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err);
+}  // namespace
+
+// Names, signatures and values come from the model (disk or network): the
+// output is escaped line by line before it is printed.
+int RunShow(const ShowArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err) {
+  std::ostringstream text;
+  const int rc = Show(args, options, text, err);
+  out << base::EscapeLinesForTerminal(text.str());
+  return rc != 0 ? rc : (out.good() ? 0 : kExitFailure);
+}
+
+namespace {
+int Show(const ShowArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err) {
   LoadOptions load_options;
   load_options.resolve_options = options;
   auto loaded = load(args.handle, load_options);
@@ -203,7 +216,7 @@ int RunShow(const ShowArgs& args, const ResolveOptions& options, std::ostream& o
       }
       j["assets"] = assets;
     }
-    out << j.dump(2) << '\n';
+    out << DumpJson(j) << '\n';
     return out.good() ? 0 : kExitFailure;
   }
 
@@ -228,5 +241,7 @@ int RunShow(const ShowArgs& args, const ResolveOptions& options, std::ostream& o
   }
   return out.good() ? 0 : kExitFailure;
 }
+
+}  // namespace
 
 }  // namespace tfhub::cli

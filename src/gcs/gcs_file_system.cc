@@ -260,10 +260,15 @@ Status GcsFileSystem::CreateExclusive(const std::string& uri, std::string_view c
   return created.status();
 }
 
-Result<std::string> GcsFileSystem::ReadFileToString(const std::string& uri) {
+Result<std::string> GcsFileSystem::ReadFileToString(const std::string& uri, uint64_t max_bytes) {
   TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
   TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
-  return client->ReadToString(path);
+  TFHUB_ASSIGN_OR_RETURN(std::string content, client->ReadToString(path));
+  if (content.size() > max_bytes) {
+    return FailedPreconditionError("'" + uri + "' has " + std::to_string(content.size()) +
+                                   " bytes, more than such a file holds (" + std::to_string(max_bytes) + ")");
+  }
+  return content;
 }
 
 Result<std::vector<io::TreeEntry>> GcsFileSystem::ListTree(const std::string& uri) {

@@ -60,7 +60,7 @@ class GcsFileSystem final : public io::FileSystem {
   Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& path) override;
   Status CreateExclusive(const std::string& path, std::string_view content) override;
-  Result<std::string> ReadFileToString(const std::string& path) override;
+  Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) override;
   // One listing without a delimiter (a request per 1,000 objects).
   Result<std::vector<io::TreeEntry>> ListTree(const std::string& dir) override;
   bool HasAtomicDirectoryRename() const override { return false; }

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "io/subtree_file_system.h"
+
 namespace tfhub::io {
 
 Status FileSystem::WriteStringToFile(const std::string& path, std::string_view content) {
@@ -35,6 +37,33 @@ Result<std::vector<TreeEntry>> FileSystem::ListTree(const std::string& dir) {
   std::vector<TreeEntry> out;
   TFHUB_RETURN_IF_ERROR(WalkTree(*this, dir, "", 0, out));
   return out;
+}
+
+Result<std::unique_ptr<FileSystem>> FileSystem::OpenDirectory(const std::string& dir) {
+  return std::unique_ptr<FileSystem>(new SubtreeFileSystem(this, dir));
+}
+
+Status FileSystem::SetAccessTime(const std::string& path, std::chrono::system_clock::time_point) {
+  return UnimplementedError("setting access times is not supported here (" + path + ")");
+}
+
+Status CheckRelativePath(std::string_view path) {
+  if (path.empty()) return Status::Ok();
+  auto bad = [&](std::string_view why) {
+    return InvalidArgumentError("'" + std::string(path) + "' is not a relative path beneath the directory (" +
+                                std::string(why) + ")");
+  };
+  if (path.find('\0') != std::string_view::npos) return bad("NUL byte");
+  if (path.front() == '/') return bad("absolute");
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = path.find('/', start);
+    const std::string_view part = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
+    if (part.empty()) return bad("empty component");
+    if (part == "." || part == "..") return bad("'" + std::string(part) + "' component");
+    if (slash == std::string_view::npos) return Status::Ok();
+    start = slash + 1;
+  }
 }
 
 std::string_view UriScheme(std::string_view uri) {

@@ -1,5 +1,6 @@
 #include "io/http_file_system.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "net/http_status.h"
@@ -92,8 +93,9 @@ Result<std::unique_ptr<RandomAccessFile>> HttpFileSystem::NewRandomAccessFile(co
       http_, Request("GET", target), *r.head.content_length, net::StrongValidator(r.head)));
 }
 
-Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url) {
-  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("GET", url), 256 << 20));
+Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url, uint64_t max_bytes) {
+  const size_t limit = static_cast<size_t>(std::min<uint64_t>(max_bytes, 256 << 20));
+  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("GET", url), limit));
   if (r.head.status < 200 || r.head.status > 299) return AnswerError("read", url, r.head);
   return std::move(r.body);
 }

@@ -43,7 +43,7 @@ class HttpFileSystem final : public FileSystem {
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& url) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& url) override;
   Status CreateExclusive(const std::string& url, std::string_view content) override;
-  Result<std::string> ReadFileToString(const std::string& url) override;
+  Result<std::string> ReadFileToString(const std::string& url, uint64_t max_bytes = kNoLimit) override;
 
  private:
   net::HttpRequest Request(std::string method, const std::string& url) const;

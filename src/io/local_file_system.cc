@@ -13,6 +13,8 @@
 
 #include "base/strings.h"
 #include "base/system.h"
+#include "io/local_dir_file_system.h"
+#include "io/posix_file.h"
 
 namespace tfhub::io {
 
@@ -22,123 +24,6 @@ std::string LocalPath(std::string_view uri) {
   return std::string(uri);
 }
 
-Status PosixError(std::string_view op, std::string_view path, int err) {
-  std::string msg = std::string(op) + " '" + std::string(path) + "': " + base::ErrnoText(err);
-  switch (err) {
-    case ENOENT: return NotFoundError(std::move(msg));
-    case EEXIST:
-    case ENOTEMPTY: return AlreadyExistsError(std::move(msg));
-    case EACCES:
-    case EPERM:
-    case EROFS: return PermissionDeniedError(std::move(msg));
-    case ENOSPC:
-    case EDQUOT: return ResourceExhaustedError(std::move(msg));
-    case EISDIR:
-    case ENOTDIR:
-    case ELOOP:
-    case ENAMETOOLONG: return FailedPreconditionError(std::move(msg));
-    case EINVAL: return InvalidArgumentError(std::move(msg));
-    case EINTR:
-    case EAGAIN:
-    case EBUSY: return UnavailableError(std::move(msg));
-    default: return InternalError(std::move(msg));
-  }
-}
-
-namespace {
-
-class PosixWritableFile final : public WritableFile {
- public:
-  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixWritableFile() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  Status Append(std::string_view data) override {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return PosixError("write", path_, errno);
-      }
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
-
-  Status Close() override {
-    const int fd = fd_;
-    fd_ = -1;
-    if (fd >= 0 && ::close(fd) != 0) return PosixError("close", path_, errno);
-    return Status::Ok();
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
-
-class PosixRandomAccessFile final : public RandomAccessFile {
- public:
-  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
-  ~PosixRandomAccessFile() override { ::close(fd_); }
-
-  uint64_t Size() const override { return size_; }
-
-  Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
-    size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return PosixError("read", path_, errno);
-      }
-      if (r == 0) break;
-      got += static_cast<size_t>(r);
-    }
-    if (got < n) {
-      return OutOfRangeError("read " + std::to_string(n) + " bytes at offset " + std::to_string(offset) +
-                             " of '" + path_ + "': only " + std::to_string(got) + " bytes before end of file");
-    }
-    return std::string_view(scratch, got);
-  }
-
- private:
-  std::string path_;
-  int fd_;
-  uint64_t size_;
-};
-
-Status DeleteTree(const std::string& path) {
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return Status::Ok();
-    return PosixError("stat", path, errno);
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return PosixError("delete", path, errno);
-    return Status::Ok();
-  }
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) {
-    if (errno == ENOENT) return Status::Ok();
-    return PosixError("open directory", path, errno);
-  }
-  Status status;
-  while (dirent* e = ::readdir(dir)) {
-    const std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    Status s = DeleteTree(JoinPath(path, name));
-    if (!s.ok() && status.ok()) status = s;
-  }
-  ::closedir(dir);
-  if (!status.ok()) return status;
-  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return PosixError("delete directory", path, errno);
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<FileInfo> LocalFileSystem::Stat(const std::string& uri) {
   const std::string path = LocalPath(uri);
@@ -147,12 +32,7 @@ Result<FileInfo> LocalFileSystem::Stat(const std::string& uri) {
     if (errno == ENOENT || errno == ENOTDIR) return FileInfo{};
     return PosixError("stat", path, errno);
   }
-  FileInfo info;
-  info.type = S_ISDIR(st.st_mode) ? FileType::kDirectory
-              : S_ISREG(st.st_mode) ? FileType::kFile
-                                    : FileType::kOther;
-  info.size = static_cast<uint64_t>(st.st_size);
-  return info;
+  return FileInfoFromStat(st);
 }
 
 Result<std::vector<std::string>> LocalFileSystem::ListDir(const std::string& uri) {
@@ -197,7 +77,22 @@ Status LocalFileSystem::DeleteFile(const std::string& uri) {
 }
 
 Status LocalFileSystem::DeleteRecursively(const std::string& uri) {
-  return DeleteTree(LocalPath(uri));
+  // Through the parent's descriptor: never follows a link below `uri` (nor
+  // a final one: a link is removed, not its target).
+  std::string path = LocalPath(uri);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const auto slash = path.rfind('/');
+  const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") return InvalidArgumentError("cannot delete '" + path + "'");
+  auto dir = OpenLocalDirectory(parent, /*follow_final_symlink=*/true);
+  if (!dir.ok()) return dir.status().code() == StatusCode::kNotFound ? Status::Ok() : dir.status();
+  return (*dir)->DeleteRecursively(name);
+}
+
+Result<std::vector<TreeEntry>> LocalFileSystem::ListTree(const std::string& uri) {
+  TFHUB_ASSIGN_OR_RETURN(auto dir, OpenLocalDirectory(uri, /*follow_final_symlink=*/true));
+  return dir->ListTree("");
 }
 
 Status LocalFileSystem::RenameNoReplace(const std::string& from_uri, const std::string& to_uri) {
@@ -236,15 +131,14 @@ Result<std::unique_ptr<RandomAccessFile>> LocalFileSystem::NewRandomAccessFile(c
     ::close(fd);
     return PosixError("open", path, EISDIR);
   }
-  return std::unique_ptr<RandomAccessFile>(
-      new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+  return NewPosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size));
 }
 
 Result<std::unique_ptr<WritableFile>> LocalFileSystem::NewWritableFile(const std::string& uri) {
   const std::string path = LocalPath(uri);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd < 0) return PosixError("create file", path, errno);
-  return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  return NewPosixWritableFile(path, fd);
 }
 
 Status LocalFileSystem::CreateExclusive(const std::string& uri, std::string_view content) {
@@ -255,9 +149,9 @@ Status LocalFileSystem::CreateExclusive(const std::string& uri, std::string_view
   {
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) return PosixError("create file", tmp, errno);
-    PosixWritableFile file(tmp, fd);
-    Status s = file.Append(content);
-    if (s.ok()) s = file.Close();
+    auto file = NewPosixWritableFile(tmp, fd);
+    Status s = file->Append(content);
+    if (s.ok()) s = file->Close();
     if (!s.ok()) {
       ::unlink(tmp.c_str());
       return s;
@@ -272,32 +166,34 @@ Status LocalFileSystem::CreateExclusive(const std::string& uri, std::string_view
     // Filesystems without hard links: fall back to O_EXCL on the final name.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) return PosixError("create file", path, errno);
-    PosixWritableFile file(path, fd);
-    TFHUB_RETURN_IF_ERROR(file.Append(content));
-    return file.Close();
+    auto file = NewPosixWritableFile(path, fd);
+    TFHUB_RETURN_IF_ERROR(file->Append(content));
+    return file->Close();
   }
   return PosixError("create file", path, err);
 }
 
-Result<std::string> LocalFileSystem::ReadFileToString(const std::string& uri) {
+Result<std::string> LocalFileSystem::ReadFileToString(const std::string& uri, uint64_t max_bytes) {
   const std::string path = LocalPath(uri);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return PosixError("open", path, errno);
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return PosixError("read", path, err);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return PosixError("open", path, errno);
+  return ReadFdToString(fd.get(), path, max_bytes);
+}
+
+Result<std::unique_ptr<FileSystem>> LocalFileSystem::OpenDirectory(const std::string& dir) {
+  TFHUB_ASSIGN_OR_RETURN(auto opened, OpenLocalDirectory(dir, /*follow_final_symlink=*/false));
+  return std::unique_ptr<FileSystem>(std::move(opened));
+}
+
+Status LocalFileSystem::SetAccessTime(const std::string& uri, std::chrono::system_clock::time_point atime) {
+  const std::string path = LocalPath(uri);
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(atime.time_since_epoch()).count();
+  const timespec times[2] = {{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)},
+                             {0, UTIME_OMIT}};
+  if (::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    return PosixError("set access time of", path, errno);
   }
-  ::close(fd);
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace tfhub::io

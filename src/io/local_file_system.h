@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "io/posix_file.h"
 #include "tfhub/file_system.h"
 
 namespace tfhub::io {
@@ -21,16 +22,15 @@ class LocalFileSystem final : public FileSystem {
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Status CreateExclusive(const std::string& path, std::string_view content) override;
-  Result<std::string> ReadFileToString(const std::string& path) override;
+  Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) override;
+  // Never follows a link below `dir` (see LocalDirFileSystem).
+  Result<std::vector<TreeEntry>> ListTree(const std::string& dir) override;
+  // A final symlink is refused (see FileSystem::OpenDirectory()).
+  Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& dir) override;
+  Status SetAccessTime(const std::string& path, std::chrono::system_clock::time_point atime) override;
 };
 
 // The local path of `uri`: strips a leading "file://".
 std::string LocalPath(std::string_view uri);
-
-// The one place errno becomes a Status: "<op> <path>: <strerror>", with
-// ENOENT → NotFound, EEXIST → AlreadyExists, EACCES/EPERM/EROFS →
-// PermissionDenied, ENOSPC/EDQUOT → ResourceExhausted, EISDIR/ENOTDIR →
-// FailedPrecondition, anything else → Internal... (see .cc).
-Status PosixError(std::string_view op, std::string_view path, int err);
 
 }  // namespace tfhub::io

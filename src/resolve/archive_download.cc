@@ -24,12 +24,12 @@ using Clock = std::chrono::steady_clock;
 // could not resume) throws the partial extraction away and begins anew.
 class ExtractingSink final : public net::HttpBodySink {
  public:
-  ExtractingSink(io::FileSystem* fs, std::string temp_dir, std::string_view handle,
+  // `temp_dir` is rooted at the (empty) directory to extract into.
+  ExtractingSink(io::FileSystem* temp_dir, std::string_view handle,
                  archive::StreamingExtractor::Options extract_options, bool progress,
                  const std::function<void(std::string_view)>& log,
                  std::function<void(const DownloadProgress&)> on_progress = {})
-      : fs_(fs),
-        temp_dir_(std::move(temp_dir)),
+      : temp_dir_(temp_dir),
         handle_(handle),
         extract_options_(extract_options),
         progress_(progress),
@@ -71,8 +71,8 @@ class ExtractingSink final : public net::HttpBodySink {
   Status OnRestart() override {
     log_("Restarting the download of " + std::string(handle_) + " from the beginning.");
     extractor_.reset();  // cancels and joins its threads
-    TFHUB_RETURN_IF_ERROR(fs_->DeleteRecursively(temp_dir_));
-    TFHUB_RETURN_IF_ERROR(fs_->CreateDirs(temp_dir_));
+    TFHUB_ASSIGN_OR_RETURN(std::vector<std::string> names, temp_dir_->ListDir(""));
+    for (const auto& name : names) TFHUB_RETURN_IF_ERROR(temp_dir_->DeleteRecursively(name));
     Reset();
     report_.bytes_received = 0;
     return sha256_->status();
@@ -116,12 +116,11 @@ class ExtractingSink final : public net::HttpBodySink {
   }
 
   void Reset() {
-    extractor_ = std::make_unique<archive::StreamingExtractor>(fs_, temp_dir_, extract_options_);
+    extractor_ = std::make_unique<archive::StreamingExtractor>(temp_dir_, "", extract_options_);
     sha256_ = std::make_unique<base::Sha256>();
   }
 
-  io::FileSystem* fs_;
-  const std::string temp_dir_;
+  io::FileSystem* temp_dir_;
   std::string_view handle_;
   const archive::StreamingExtractor::Options extract_options_;
   bool progress_;
@@ -140,13 +139,12 @@ class ExtractingSink final : public net::HttpBodySink {
 
 Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::string& url,
                                             const ArchiveFetch& fetch, const ResolveOptions& options,
-                                            const ResolverEnv& env, io::FileSystem& fs,
-                                            const std::string& cache_dir, const std::string& temp_dir) {
+                                            const ResolverEnv& env, io::FileSystem& temp_dir,
+                                            const std::string& cache_dir) {
   archive::StreamingExtractor::Options extract;
   extract.limits.max_bytes = options.max_extracted_bytes;
   extract.limits.max_members = options.max_members;
-  ExtractingSink sink(&fs, temp_dir, handle, extract, options.log_progress, env.log,
-                      options.progress);
+  ExtractingSink sink(&temp_dir, handle, extract, options.log_progress, env.log, options.progress);
   auto head = fetch(sink);
   auto extracted = sink.Finish();
 
@@ -232,23 +230,28 @@ ArchiveFetch FileArchiveFetch(io::FileSystem* fs, const std::string& path, const
   };
 }
 
-Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
-                                             const ResolveOptions& options, const ResolverEnv& env) {
+Result<ResolvedModule> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
+                                                const ResolveOptions& options, const ResolverEnv& env) {
   return DownloadArchiveIntoCache(handle, url, HttpArchiveFetch(url, options, env), options, env);
 }
 
-Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
-                                             const ArchiveFetch& fetch, const ResolveOptions& options,
-                                             const ResolverEnv& env) {
-  const std::string cache_dir = cache::CacheDirOf(options);
-  TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(cache_dir));
-  const cache::CacheLayout layout(cache_dir, handle);
-  if (options.offline) {  // the cache only: no lock, no write, no request
+Result<ResolvedModule> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
+                                                const ArchiveFetch& fetch, const ResolveOptions& options,
+                                                const ResolverEnv& env) {
+  // Offline: the cache only — no lock, no write (not even the cache dir), no request.
+  TFHUB_ASSIGN_OR_RETURN(cache::CacheDir dir,
+                         cache::CacheDir::Open(options.cache_dir, !options.offline, *env.file_systems, env.log));
+  const auto names = cache::EntryNames::ForHandle(handle);
+  if (options.offline) {
     std::string why;
-    const auto state = cache::InspectModule(*fs, layout, &why);
-    if (state == cache::ModuleState::kComplete) return layout.module_dir();
-    return NotFoundError(std::string(handle) + " is not in the cache " + cache_dir +
-                         (state == cache::ModuleState::kDamaged ? " (its module dir is damaged: " + why + ")" : "") +
+    const auto state = dir.exists() ? cache::InspectModule(dir, names, options.archive_sha256, &why)
+                                    : cache::ModuleState::kMissing;
+    if (state == cache::ModuleState::kComplete) return ResolvedModule{dir.PathOf(names.module()), dir.path(), names.key()};
+    std::string detail;
+    if (state == cache::ModuleState::kDamaged) detail = " (its module dir is damaged: " + why + ")";
+    if (state == cache::ModuleState::kUnpinned) detail = " (its module dir does not match the pin: " + why + ")";
+    if (state == cache::ModuleState::kUntrusted) detail = " (" + why + ")";
+    return NotFoundError(std::string(handle) + " is not in the cache " + dir.path() + detail +
                          " and offline mode is on (TFHUB_OFFLINE or --offline)");
   }
 
@@ -257,13 +260,16 @@ Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std:
   atomic.poll_interval = options.lock_poll_interval;
   atomic.log = env.log;
   atomic.cancel = options.cancel;
-  return cache::AtomicDownload(
-      *fs, layout, handle,
-      [&](const std::string& temp_dir) {
-        WarnIfTlsUnverified(options, env);
-        return StreamArchive(handle, url, fetch, options, env, *fs, cache_dir, temp_dir);
-      },
-      atomic);
+  atomic.archive_sha256 = options.archive_sha256;
+  TFHUB_ASSIGN_OR_RETURN(std::string path, cache::AtomicDownload(
+                                                 dir, handle,
+                                                 [&](io::FileSystem& temp_dir) {
+                                                   WarnIfTlsUnverified(options, env);
+                                                   return StreamArchive(handle, url, fetch, options, env, temp_dir,
+                                                                        dir.path());
+                                                 },
+                                                 atomic));
+  return ResolvedModule{std::move(path), dir.path(), names.key()};
 }
 
 }  // namespace tfhub::resolvers

@@ -27,15 +27,15 @@ ArchiveFetch FileArchiveFetch(io::FileSystem* fs, const std::string& path, const
 
 // Resolves `handle` into <cache>/<sha1(handle)>/ from the archive `fetch`
 // delivers; `url` names the source in messages.
-Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
-                                             const ArchiveFetch& fetch, const ResolveOptions& options,
+Result<ResolvedModule> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
+                                                const ArchiveFetch& fetch, const ResolveOptions& options,
                                              const ResolverEnv& env);
 
 // Resolves `handle` into <cache>/<sha1(handle)>/ from the archive at `url`.
 // Errors name the handle and the URL: the HTTP status and reason,
 // "<handle> does not appear to be a valid module." for a body that is not a
 // tar archive, the refused member for unsafe archives.
-Result<std::string> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
-                                             const ResolveOptions& options, const ResolverEnv& env);
+Result<ResolvedModule> DownloadArchiveIntoCache(std::string_view handle, const std::string& url,
+                                                const ResolveOptions& options, const ResolverEnv& env);
 
 }  // namespace tfhub::resolvers

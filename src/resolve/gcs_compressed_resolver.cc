@@ -9,7 +9,7 @@ bool GcsCompressedResolver::Supports(std::string_view handle, const ResolveOptio
          (handle.ends_with(".tar") || handle.ends_with(".tar.gz") || handle.ends_with(".tgz"));
 }
 
-Result<std::string> GcsCompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
+Result<ResolvedModule> GcsCompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
                                                    const ResolverEnv& env) const {
   const std::string uri(handle);
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(uri));

@@ -15,7 +15,7 @@ bool HttpCompressedResolver::Supports(std::string_view handle, const ResolveOpti
   return IsHttpUrl(handle) && options.load_format != LoadFormat::kUncompressed;
 }
 
-Result<std::string> HttpCompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
+Result<ResolvedModule> HttpCompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
                                                     const ResolverEnv& env) const {
   const auto mirror = ChinaMirrorArchiveUrl(handle);
   const std::string url = mirror ? *mirror : AppendFormatQuery(handle, "compressed");

@@ -10,7 +10,7 @@ class HttpCompressedResolver final : public Resolver {
  public:
   std::string_view name() const override { return "http-compressed"; }
   bool Supports(std::string_view handle, const ResolveOptions& options) const override;
-  Result<std::string> Resolve(std::string_view handle, const ResolveOptions& options,
+  Result<ResolvedModule> Resolve(std::string_view handle, const ResolveOptions& options,
                               const ResolverEnv& env) const override;
 };
 

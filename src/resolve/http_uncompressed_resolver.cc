@@ -10,7 +10,7 @@ bool HttpUncompressedResolver::Supports(std::string_view handle, const ResolveOp
   return IsHttpUrl(handle) && options.load_format == LoadFormat::kUncompressed;
 }
 
-Result<std::string> HttpUncompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
+Result<ResolvedModule> HttpUncompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
                                                       const ResolverEnv& env) const {
   net::HttpRequest request = HttpRequestFor(AppendFormatQuery(handle, "uncompressed"), options);
   request.follow_redirects = false;  // the 303 itself is the answer
@@ -25,8 +25,10 @@ Result<std::string> HttpUncompressedResolver::Resolve(std::string_view handle, c
                                    std::to_string(response->head.status) + where);
   }
   const std::string location(base::TrimWhitespace(response->body));
-  if (location.rfind("gs://", 0) != 0) {
-    return FailedPreconditionError("Expected server to return a GCS location but received " + response->body + where);
+  // A location with control characters is refused rather than returned (and printed).
+  if (location.rfind("gs://", 0) != 0 || !base::IsTerminalSafe(location)) {
+    return FailedPreconditionError("Expected server to return a GCS location but received " +
+                                   base::EscapeForTerminal(response->body) + where);
   }
   // As the reference: the location goes through path resolution (it must exist).
   return PathResolver().Resolve(location, options, env);

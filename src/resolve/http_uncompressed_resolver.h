@@ -13,7 +13,7 @@ class HttpUncompressedResolver final : public Resolver {
  public:
   std::string_view name() const override { return "http-uncompressed"; }
   bool Supports(std::string_view handle, const ResolveOptions& options) const override;
-  Result<std::string> Resolve(std::string_view handle, const ResolveOptions& options,
+  Result<ResolvedModule> Resolve(std::string_view handle, const ResolveOptions& options,
                               const ResolverEnv& env) const override;
 };
 

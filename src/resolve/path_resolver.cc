@@ -2,14 +2,14 @@
 
 namespace tfhub::resolvers {
 
-Result<std::string> PathResolver::Resolve(std::string_view handle, const ResolveOptions&,
+Result<ResolvedModule> PathResolver::Resolve(std::string_view handle, const ResolveOptions&,
                                           const ResolverEnv& env) const {
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(handle));
   TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, fs->Stat(std::string(handle)));
   if (info.type == io::FileType::kNotFound) {
     return NotFoundError(std::string(handle) + " does not exist.");
   }
-  return std::string(handle);
+  return ResolvedModule{std::string(handle), "", ""};
 }
 
 }  // namespace tfhub::resolvers

@@ -10,7 +10,7 @@ class PathResolver final : public Resolver {
  public:
   std::string_view name() const override { return "path"; }
   bool Supports(std::string_view, const ResolveOptions&) const override { return true; }
-  Result<std::string> Resolve(std::string_view handle, const ResolveOptions& options,
+  Result<ResolvedModule> Resolve(std::string_view handle, const ResolveOptions& options,
                               const ResolverEnv& env) const override;
 };
 

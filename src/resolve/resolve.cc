@@ -11,7 +11,7 @@ namespace tfhub {
 
 namespace resolvers {
 
-Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
+Result<ResolvedModule> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
                                    const ResolverEnv& env) {
   if (handle.empty()) return InvalidArgumentError("the handle is empty");
   for (const auto& resolver : BuiltinResolvers()) {
@@ -36,7 +36,7 @@ void WarnIfTlsUnverified(const ResolveOptions& options, const ResolverEnv& env) 
 
 }  // namespace resolvers
 
-Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {
+Result<ResolvedModule> ResolveModule(std::string_view handle, const ResolveOptions& options) {
   resolvers::ResolverEnv env;
   env.file_systems = &io::FileSystemRegistry::Default();
   env.log = options.log ? options.log : base::WriteLineToStderr;
@@ -46,6 +46,11 @@ Result<std::string> resolve(std::string_view handle, const ResolveOptions& optio
   const auto http = net::NewRetryingHttpClient(&net::SharedCurlHttpClient(), retry, env.log);
   env.http = http.get();
   return resolvers::ResolveWithEnv(handle, options, env);
+}
+
+Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {
+  TFHUB_ASSIGN_OR_RETURN(ResolvedModule module, ResolveModule(handle, options));
+  return std::move(module.path);
 }
 
 Result<std::string> resolve(std::string_view handle) {

@@ -13,6 +13,7 @@
 #include "tfhub/file_system.h"
 #include "net/http_client.h"
 #include "tfhub/options.h"
+#include "tfhub/resolve.h"
 #include "tfhub/result.h"
 
 namespace tfhub::resolvers {
@@ -29,7 +30,7 @@ class Resolver {
   virtual ~Resolver() = default;
   virtual std::string_view name() const = 0;
   virtual bool Supports(std::string_view handle, const ResolveOptions& options) const = 0;
-  virtual Result<std::string> Resolve(std::string_view handle, const ResolveOptions& options,
+  virtual Result<ResolvedModule> Resolve(std::string_view handle, const ResolveOptions& options,
                                       const ResolverEnv& env) const = 0;
 };
 
@@ -47,7 +48,7 @@ net::HttpRequest HttpRequestFor(std::string url, const ResolveOptions& options);
 void WarnIfTlsUnverified(const ResolveOptions& options, const ResolverEnv& env);
 
 // Resolves with the built-in resolvers and the given environment.
-Result<std::string> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
+Result<ResolvedModule> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
                                    const ResolverEnv& env);
 
 }  // namespace tfhub::resolvers

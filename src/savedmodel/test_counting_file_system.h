@@ -35,8 +35,8 @@ class CountingFileSystem final : public io::FileSystemWrapper {
     reads_.clear();
   }
 
-  Result<std::string> ReadFileToString(const std::string& p) override {
-    auto r = target()->ReadFileToString(p);
+  Result<std::string> ReadFileToString(const std::string& p, uint64_t max_bytes = kNoLimit) override {
+    auto r = target()->ReadFileToString(p, max_bytes);
     if (r.ok()) Record(p, 0, r->size());
     return r;
   }
