@@ -332,5 +332,45 @@ TEST_F(CacheToolsTest, CleanRemovesALockTempFileOnlyOnceItIsOld) {
   EXPECT_TRUE(test::PathExists(fresh_temp));
 }
 
+TEST_F(CacheToolsTest, LinksAreUnrecognisedAndNeverFollowed) {
+  test::TempDir elsewhere;
+  test::WriteStringToFile(elsewhere.Sub("secret"), "s3cr3t");
+  const std::string key = Key("h/a");
+  ASSERT_EQ(::symlink(elsewhere.Sub("secret").c_str(), P(key + ".lock").c_str()), 0);
+  ASSERT_EQ(::symlink(elsewhere.path().c_str(), P(Key("h/b")).c_str()), 0);
+  TfhubModule("h/c", {{"a", "1"}});
+  ASSERT_EQ(::symlink(".", P(Key("h/c") + "/loop1").c_str()), 0);
+  ASSERT_EQ(::symlink("..", P(Key("h/c") + "/loop2").c_str()), 0);
+  const CacheScan scan = Scan();
+  EXPECT_THAT(scan.unrecognized, ::testing::UnorderedElementsAre(key + ".lock", Key("h/b")));
+  const Entry* c = Find(scan, EntryState::kComplete, Key("h/c"));
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->files, 1u);
+  for (const auto& e : scan.entries) EXPECT_EQ(e.lock_contents.find("s3cr3t"), std::string::npos);
+}
+
+TEST_F(CacheToolsTest, NamesOfUntrustedUsersAreListedApartAndNeverTouched) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to make files of another user";
+  constexpr uint32_t kOther = 4242;
+  const std::string key = Key("h/planted");
+  test::WriteStringToFile(P(key + "/saved_model.pb"), "x");
+  test::WriteStringToFile(P(key + "." + kUid1 + ".tmp/part"), "1");
+  ASSERT_EQ(::lchown(P(key).c_str(), kOther, kOther), 0);
+  ASSERT_EQ(::lchown(P(key + "." + kUid1 + ".tmp").c_str(), kOther, kOther), 0);
+  const CacheScan scan = Scan();
+  EXPECT_TRUE(scan.entries.empty());
+  ASSERT_EQ(scan.untrusted.size(), 2u);
+  EXPECT_EQ(scan.untrusted[0].name, key);
+  EXPECT_EQ(scan.untrusted[0].owner, kOther);
+  // A row made before the owner changed is refused at deletion time.
+  ASSERT_EQ(::lchown(P(key + "." + kUid1 + ".tmp").c_str(), 0, 0), 0);
+  const Entry orphan = *Find(Scan(), EntryState::kOrphanedTemp, key);
+  ASSERT_EQ(::lchown(P(key + "." + kUid1 + ".tmp").c_str(), kOther, kOther), 0);
+  const Status s = CleanEntry(cache_, orphan, me_);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("does not trust"));
+  EXPECT_TRUE(test::PathExists(P(key + "." + kUid1 + ".tmp/part")));
+}
+
 }  // namespace
 }  // namespace tfhub::cachetools
