@@ -37,7 +37,7 @@ namespace tfhub {
 enum class LoadFormat {
   kAuto,          // same as kCompressed
   kCompressed,    // download the archive and extract it into the cache
-  kUncompressed,  // ask the server for a gs:// location (not supported yet)
+  kUncompressed,  // ask the server for a gs:// location and read the model there
 };
 
 // "AUTO", "COMPRESSED" or "UNCOMPRESSED".
@@ -58,9 +58,14 @@ struct DownloadProgress {
 };
 
 struct ResolveOptions {
-  // Cache directory: a local path or a file:// URI. Empty means the default,
-  // <system temp dir>/tfhub_modules (see DefaultCacheDir()). Not ~-expanded;
-  // a relative directory gives relative results, as in Python.
+  // Cache directory: a local path, a file:// URI or a gs://bucket/prefix.
+  // Not ~-expanded; a relative directory gives relative results, as in
+  // Python. It may be shared on purpose (a team's group-writable dir): there,
+  // entries of users it does not trust are never used (README: "Shared
+  // machines"). Empty means the default, <system temp dir>/tfhub_modules (see
+  // DefaultCacheDir()), used only if it is a real directory of this user (or
+  // root) that group and others cannot write; otherwise
+  // <system temp dir>/tfhub_modules-<uid>, after a warning.
   std::string cache_dir;
 
   LoadFormat load_format = LoadFormat::kAuto;
@@ -101,9 +106,13 @@ struct ResolveOptions {
   uint64_t max_extracted_bytes = uint64_t{1} << 40;  // 1 TiB
   uint64_t max_members = 10'000'000;
 
-  // When non-empty, the archive's SHA-256 (64 hex digits) must match, or the
-  // resolve fails with DataLoss and nothing is cached. The archive's SHA-256
-  // is recorded in the descriptor either way.
+  // When non-empty, the archive's SHA-256 (64 lowercase hex digits) must
+  // match, or the resolve fails with DataLoss and nothing is cached. The
+  // archive's SHA-256 is recorded in the descriptor either way. The pin holds
+  // on cache hits too: a module whose descriptor does not record this
+  // SHA-256 (another archive, or an entry Python wrote) is downloaded again
+  // and verified (or, offline, NotFound): an unverified path is never
+  // returned.
   std::string archive_sha256;
 
   // When set and it becomes true (from any thread: a signal-handling thread,

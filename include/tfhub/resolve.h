@@ -6,9 +6,14 @@
 //     <url>?tf-hub-format=compressed (appended to any existing query), the
 //     archive is streamed, decompressed and unpacked into
 //     <cache>/<sha1(handle)>/, and that path is returned. A populated module
-//     dir is a cache hit: no request, no lock, no write.
-//   * anything else is a path: returned exactly as given if it exists,
-//     otherwise NotFound "<handle> does not exist.".
+//     dir (of a user the cache dir trusts) is a cache hit: no request, no
+//     lock, no write. In UNCOMPRESSED mode the server's 303 names a gs://
+//     location, which is returned as it is (it must exist).
+//   * gs://bucket/x.tar, .tar.gz, .tgz: the archive is read from Cloud
+//     Storage into the cache likewise.
+//   * anything else is a path (local, file://, gs:// directories): returned
+//     exactly as given if it exists, otherwise NotFound "<handle> does not
+//     exist.".
 // The cache is shared with Python tensorflow_hub (same layout, descriptor and
 // lock protocol; see docs/cache_layout.md).
 //
@@ -17,7 +22,9 @@
 // mode without a cached module), the HTTP error classes (Unavailable,
 // DeadlineExceeded, PermissionDenied, FailedPrecondition for TLS failures),
 // DataLoss (integrity checks, archive_sha256 mismatch), Aborted
-// (ResolveOptions::cancel), ResourceExhausted (disk full, extraction limits).
+// (ResolveOptions::cancel), ResourceExhausted (disk full, extraction limits),
+// FailedPrecondition (no safe default cache dir; an entry, lock or temp dir
+// of a user the cache dir does not trust; a lock that is not a regular file).
 // On any error the cache is left as it was.
 //
 // Ownership: the returned path is a string the caller owns; the directory it
