@@ -4,9 +4,11 @@
 # private nginx on 127.0.0.1; plus tfhub's peak RSS and warm-resolve latency.
 # See bench/README.md.
 #
-# Usage: bench/resolve_bench.sh [--build-dir DIR] [--rounds N] [--only weights|files]
-#                               [--warm N] [--check]
+# Usage: bench/resolve_bench.sh [--build-dir DIR] [--baseline DIR] [--rounds N]
+#                               [--only weights|files] [--warm N] [--check]
 #   --build-dir DIR  build directory holding bin/tfhub (default: build)
+#   --baseline DIR   another build of tfhub (e.g. of the commit before a change), run as
+#                    command D alternated with the others: before/after in one run (D/A)
 #   --rounds N       rounds of A B C per archive (default: $ROUNDS or 3)
 #   --only NAME      run one archive only: weights (~1 GiB float32) or files (~20,000 files)
 #   --warm N         warm resolves to time per archive (default: $WARM_N or 200)
@@ -21,6 +23,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/nginx-lib.sh"
 
 BUILD_DIR="build"
+BASELINE_DIR=""
 ROUNDS="${ROUNDS:-3}"
 WARM_N="${WARM_N:-200}"
 ONLY=""
@@ -29,6 +32,8 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) BUILD_DIR="${2:?--build-dir needs a value}"; shift ;;
     --build-dir=*) BUILD_DIR="${1#*=}" ;;
+    --baseline) BASELINE_DIR="${2:?--baseline needs a value}"; shift ;;
+    --baseline=*) BASELINE_DIR="${1#*=}" ;;
     --rounds) ROUNDS="${2:?--rounds needs a value}"; shift ;;
     --rounds=*) ROUNDS="${1#*=}" ;;
     --only) ONLY="${2:?--only needs a value}"; shift ;;
@@ -55,6 +60,14 @@ TFHUB="$BUILD_DIR/bin/tfhub"
 if [[ ! -x "$TFHUB" ]]; then
   echo "resolve_bench: $TFHUB not found; build it first: scripts/build.sh" >&2
   exit 1
+fi
+CMDS=(A B C)
+BASELINE=""
+if [[ -n "$BASELINE_DIR" ]]; then
+  [[ "$BASELINE_DIR" = /* ]] || BASELINE_DIR="$ROOT/$BASELINE_DIR"
+  BASELINE="$BASELINE_DIR/bin/tfhub"
+  [[ -x "$BASELINE" ]] || { echo "resolve_bench: $BASELINE not found" >&2; exit 1; }
+  CMDS=(A D B C)
 fi
 missing=()
 for tool in curl tar gzip igzip gcc sha1sum /usr/bin/time "$NGINX_BIN"; do
@@ -109,8 +122,8 @@ avail_kib=$(df -Pk "$BENCH_DIR" | awk 'NR == 2 { print $4 }')
 need_kib=$((1024 * 1024))  # 1 GiB margin
 for a in "${ARCHIVES[@]}"; do
   raw=$(raw_kib "$a")
-  # (3 commands x ROUNDS outputs) + warm cache, all kept until the end
-  need_kib=$((need_kib + raw * (3 * ROUNDS + 1)))
+  # (commands x ROUNDS outputs) + warm cache, all kept until the end
+  need_kib=$((need_kib + raw * (${#CMDS[@]} * ROUNDS + 1)))
   # generation: source tree + archive
   [[ -s "$DATA/$a.tar.gz" ]] || need_kib=$((need_kib + 2 * raw))
 done
@@ -214,16 +227,18 @@ run_cmd() { # archive cmd round url -> appends to T / CSV; leaves output in $OUT
   mkdir -p "$OUT"
   settle "$DATA/$a.tar.gz"
   case "$c" in
-    A)
+    A|D)
+      local bin="$TFHUB"
+      [[ $c == D ]] && bin="$BASELINE"
       t0=$(now)
-      TFHUB_CACHE_DIR="$OUT" /usr/bin/time -f '%M' -o "$OUT.rss" "$TFHUB" resolve "$url" >"$OUT.path"
+      TFHUB_CACHE_DIR="$OUT" /usr/bin/time -f '%M' -o "$OUT.rss" "$bin" resolve "$url" >"$OUT.path"
       t1=$(now)
       rss=$(tail -n 1 "$OUT.rss")
       path=$(cat "$OUT.path")
       [[ -d "$path" && "$path" == "$OUT"/* ]] \
         || { echo "resolve_bench: tfhub printed '$path', expected a dir under $OUT" >&2; exit 1; }
       OUT_TREE="$path"
-      if (( rss > ${RSS[$a]:-0} )); then RSS[$a]=$rss; fi
+      if [[ $c == A ]] && (( rss > ${RSS[$a]:-0} )); then RSS[$a]=$rss; fi
       ;;
     B)
       t0=$(now)
@@ -246,6 +261,7 @@ run_cmd() { # archive cmd round url -> appends to T / CSV; leaves output in $OUT
 cmd_name() {
   case "$1" in
     A) echo "tfhub resolve" ;;
+    D) echo "tfhub (baseline)" ;;
     B) echo "curl | tar xzf" ;;
     C) echo "curl | igzip | tar xf" ;;
   esac
@@ -259,10 +275,10 @@ for a in "${ARCHIVES[@]}"; do
   printf '\n'
   log "== $a: $url ($(( $(stat -L -c %s "$DATA/$a.tar.gz") / 1048576 )) MiB compressed," \
       "$(( $(cat "$DATA/$a.rawkib" 2>/dev/null || echo 0) / 1024 )) MiB," \
-      "$(cat "$DATA/$a.nfiles" 2>/dev/null || echo '?') files), $ROUNDS rounds of A B C"
+      "$(cat "$DATA/$a.nfiles" 2>/dev/null || echo '?') files), $ROUNDS rounds of ${CMDS[*]}"
   curl -fsS -o /dev/null "$url"  # warm the server's page cache
   for r in $(seq 1 "$ROUNDS"); do
-    for c in A B C; do
+    for c in "${CMDS[@]}"; do
       run_cmd "$a" "$c" "$r" "$url"
       if [[ $r -eq 1 ]]; then  # check that every command extracted the same thing
         sig=$(tree_sig "$OUT_TREE")
@@ -320,6 +336,15 @@ missed=0
       "$(awk -v c="${med[C]}" -v a="${med[A]}" 'BEGIN { printf "%.2fx", c / a }')"
     RATIO_B["$a"]=$(awk -v b="${med[B]}" -v a="${med[A]}" 'BEGIN { printf "%.2f", b / a }')
   done
+  if [[ -n "$BASELINE" ]]; then
+    printf '\nbefore/after: D = %s\n' "$BASELINE"
+    for a in "${ARCHIVES[@]}"; do
+      dm=$(median <<<"${T[$a,D]}")
+      am=$(median <<<"${T[$a,A]}")
+      printf '%-8s | D: %s (%s) | A: %s | D/A %s\n' "$a" "$dm" "$(minmax <<<"${T[$a,D]}")" "$am" \
+        "$(awk -v d="$dm" -v a="$am" 'BEGIN { printf "%.2fx", d / a }')"
+    done
+  fi
 
   printf '\n%-58s | %-24s | %s\n' "target" "measured" "result"
   printf -- '-----------------------------------------------------------+--------------------------+-------\n'

@@ -295,27 +295,23 @@ Result<std::vector<std::string>> LocalDirFileSystem::ListDir(const std::string& 
 
 Status LocalDirFileSystem::CreateDirs(const std::string& rel) {
   TFHUB_RETURN_IF_ERROR(CheckRelativePath(rel));
-  UniqueFd owned;
-  int dir = fd_;
-  size_t start = 0;
-  while (start < rel.size()) {
-    const size_t slash = rel.find('/', start);
-    const size_t end = slash == std::string::npos ? rel.size() : slash;
-    const std::string part = rel.substr(start, end - start);
-    const std::string shown = Display(rel.substr(0, end));
-    if (::mkdirat(dir, part.c_str(), 0777) != 0 && errno != EEXIST) return PosixError("create directory", shown, errno);
-    const int next = ::openat(dir, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (next < 0) return PosixError("create directory", shown, errno == ELOOP ? ENOTDIR : errno);
-    struct stat st;
-    if (::fstat(next, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      ::close(next);
-      return PosixError("create directory", shown, ENOTDIR);
-    }
-    owned = UniqueFd(next);
-    dir = next;
-    start = end + 1;
+  if (rel.empty()) return Status::Ok();
+  // The common case, a new directory in an existing one, is two calls: open
+  // the parent beneath the root, mkdirat in it. A missing parent is made
+  // first.
+  auto parent = ResolveParent(fd_, rel, Display(rel));
+  if (!parent.ok() && parent.status().code() == StatusCode::kNotFound) {
+    TFHUB_RETURN_IF_ERROR(CreateDirs(rel.substr(0, rel.rfind('/'))));
+    parent = ResolveParent(fd_, rel, Display(rel));
   }
-  return Status::Ok();
+  if (!parent.ok()) return parent.status();
+  if (::mkdirat(parent->fd, parent->name.c_str(), 0777) == 0) return Status::Ok();
+  if (errno != EEXIST) return PosixError("create directory", Display(rel), errno);
+  struct stat st;
+  if (::fstatat(parent->fd, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+    return Status::Ok();
+  }
+  return PosixError("create directory", Display(rel), ENOTDIR);
 }
 
 Status LocalDirFileSystem::DeleteFile(const std::string& rel) {
@@ -389,8 +385,12 @@ Result<std::string> LocalDirFileSystem::ReadFileToString(const std::string& rel,
 Result<std::unique_ptr<WritableFile>> LocalDirFileSystem::NewWritableFile(const std::string& rel) {
   TFHUB_RETURN_IF_ERROR(CheckRelativePath(rel));
   if (rel.empty()) return PosixError("create file", path_, EISDIR);
-  // Not O_TRUNC: an existing file is looked at before anything is changed.
-  UniqueFd fd(OpenBeneath(fd_, rel, O_WRONLY | O_CREAT | O_NONBLOCK, 0666));
+  // A new file is ours alone (one call: the extractor's common case).
+  const int created = OpenBeneath(fd_, rel, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (created >= 0) return NewPosixWritableFile(Display(rel), created);
+  if (created != -EEXIST) return PosixError("create file", Display(rel), -created);
+  // An existing one is looked at before anything is changed (no O_TRUNC).
+  UniqueFd fd(OpenBeneath(fd_, rel, O_WRONLY | O_NONBLOCK));
   if (!fd.valid()) return PosixError("create file", Display(rel), -fd.release());
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return PosixError("stat", Display(rel), errno);
