@@ -11,8 +11,8 @@
 // with the object's (the emulator's metadata, or the same program on the
 // local copy).
 //
-// Default: the gs:// backend as registered by tfhub (FileSystemForUri,
-// configured from STORAGE_EMULATOR_HOST etc. on first use): a ReadAt above
+// Default: the gs:// backend as registered by tfhub (MakeFileSystemRegistry,
+// configured from STORAGE_EMULATOR_HOST etc. by OptionsFromEnvironment()): a ReadAt above
 // 8 MiB is split into 4 MiB ranged GETs, 8 in flight at once.
 // --no-split: a gs:// backend built the same way but with the split
 // disabled, so each ReadAt is ONE ranged GET (with --block >= the size:
@@ -43,6 +43,8 @@
 #include "base/crc32c.h"
 #include "gcs/gcs_config.h"
 #include "gcs/gcs_file_system.h"
+#include "net/curl_http_client.h"
+#include "net/retrying_http_client.h"
 #include "tfhub/file_system.h"
 
 namespace {
@@ -122,14 +124,19 @@ int main(int argc, char** argv) {
 
   io::FileSystem* fs = nullptr;
   std::shared_ptr<io::FileSystem> custom;
+  auto env = tfhub::OptionsFromEnvironment();
+  if (!env.ok()) Die(env.status().ToString());
+  const auto registry = io::MakeFileSystemRegistry(*env);
   if (no_split) {
     if (io::UriScheme(uri) != "gs") Usage("--no-split is for gs:// URIs");
     gcs::GcsFileSystemOptions options;
     options.parallel_read_threshold = SIZE_MAX;
-    custom = gcs::NewDefaultGcsFileSystem(options);
+    custom = gcs::NewGcsFileSystem(
+        std::shared_ptr<tfhub::net::HttpClient>(tfhub::net::NewRetryingHttpClient(&tfhub::net::SharedCurlHttpClient(), {}, nullptr)),
+        gcs::GcsConfigFor(*env), options);
     fs = custom.get();
   } else {
-    Result<io::FileSystem*> r = io::FileSystemForUri(uri);
+    Result<io::FileSystem*> r = registry->ForUri(uri);
     if (!r.ok()) Die(r.status().ToString());
     fs = *r;
   }

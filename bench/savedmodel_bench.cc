@@ -266,7 +266,8 @@ int Generate(const std::string& dir, uint64_t mib, int num_shards) {
 // -------------------------------------------------------------------- read
 
 int Read(const std::string& dir, int threads, const std::string& one, bool verify) {
-  auto base = tfhub::io::FileSystemForUri(dir);
+  const auto registry = tfhub::io::MakeFileSystemRegistry({});
+  auto base = registry->ForUri(dir);
   Check(base.status(), "filesystem for " + dir);
   auto counting = std::make_shared<tfhub::savedmodel::testing::CountingFileSystem>(*base);
 

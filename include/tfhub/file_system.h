@@ -20,11 +20,12 @@
 //
 // Ownership: files from NewRandomAccessFile()/NewWritableFile() belong to the
 // caller and must be destroyed before the FileSystem that made them. A
-// FileSystem* from FileSystemRegistry::ForUri() / FileSystemForUri() is
-// borrowed from the registry: valid until its scheme is registered again
-// (the built-in backends of Default() stay for the life of the process).
+// FileSystem* from FileSystemRegistry::ForUri() is borrowed from the
+// registry: valid until its scheme is registered again or the registry is
+// destroyed.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -34,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tfhub/options.h"
 #include "tfhub/result.h"
 
 namespace tfhub::io {
@@ -82,6 +84,28 @@ class RandomAccessFile {
   // end past Size() is OutOfRange (naming the file and how much there was);
   // callers that want "up to n" clamp with Size() first.
   virtual Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const = 0;
+};
+
+// What a stream says about itself before its first byte
+// (FileSystem::ReadStream).
+struct StreamInfo {
+  std::optional<uint64_t> size;  // bytes it will deliver, when known
+  // Checksums of the whole content that its source vouches for (Cloud
+  // Storage's x-goog-hash): the reader checks what arrived against them.
+  std::optional<uint32_t> crc32c;
+  std::optional<std::string> md5;  // 16 raw bytes
+};
+
+// Receives a stream (FileSystem::ReadStream), on the reading thread.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Before the first byte. Called again when the stream starts over from
+  // its first byte — its source changed while it was read, so it could not
+  // be resumed: everything received so far is to be forgotten.
+  virtual Status OnStart(const StreamInfo& info) = 0;
+  // The next bytes, in order. A non-OK return stops the stream.
+  virtual Status OnData(std::string_view data) = 0;
 };
 
 class FileSystem {
@@ -136,6 +160,15 @@ class FileSystem {
   // stores answer with one flat listing instead of a request per file.
   virtual Result<std::vector<TreeEntry>> ListTree(const std::string& dir);
 
+  // Delivers the whole file at `path` to `sink`, front to back, in pieces,
+  // as it arrives, holding a bounded window in memory; network backends
+  // retry and resume transient failures inside (a resume that cannot
+  // continue the same content starts over: StreamSink::OnStart again).
+  // Returns the sink's first error unchanged, or the backend's own. The
+  // default reads NewRandomAccessFile() one block (16 MiB) ahead of the
+  // sink; a remote backend splits each block into parallel ranged reads.
+  virtual Status ReadStream(const std::string& path, StreamSink& sink);
+
   // True when renaming a directory is atomic (local filesystems). Object
   // stores copy and delete object by object, so a reader can see a
   // directory half renamed; the cache protocol then marks completion
@@ -179,30 +212,34 @@ std::string_view UriScheme(std::string_view uri);
 // Joins with exactly one "/" between `base` and `name` (name is relative).
 std::string JoinPath(std::string_view base, std::string_view name);
 
-// Maps URI schemes to backends. The default registry holds the built-in
-// backends (see builtin_file_systems.cc: adding a backend means adding its
-// file and one registration line there).
+// Maps URI schemes to backends. A registry is an instance, made where
+// configuration is read (MakeFileSystemRegistry(), runtime::Context): there
+// is no process-wide one.
+//
+// Thread safety: Register() is not safe against concurrent lookups (fill a
+// registry before sharing it); ForUri() may be called concurrently.
 class FileSystemRegistry {
  public:
-  static FileSystemRegistry& Default();
-
   // Registers `fs` for `scheme` ("" = plain local paths). Replaces any
-  // previous registration. Not thread-safe against concurrent lookups; call
-  // at start-up (or in tests).
+  // previous registration.
   void Register(std::string scheme, std::shared_ptr<FileSystem> fs);
 
-  // The backend for `uri`; Unimplemented "File system scheme 'x' not
-  // implemented" (TensorFlow's words) when no backend has its scheme.
+  // The backend for `uri`, borrowed from the registry (valid until its
+  // scheme is registered again or the registry goes); Unimplemented "File
+  // system scheme 'x' not implemented" (TensorFlow's words) when no backend
+  // has its scheme.
   Result<FileSystem*> ForUri(std::string_view uri) const;
 
  private:
   std::vector<std::pair<std::string, std::shared_ptr<FileSystem>>> backends_;
 };
 
-// Fills `registry` with the built-in backends (builtin_file_systems.cc).
-void RegisterBuiltinFileSystems(FileSystemRegistry& registry);
-
-// Shorthand for FileSystemRegistry::Default().ForUri(uri).
-Result<FileSystem*> FileSystemForUri(std::string_view uri);
+// The built-in backends — local paths and file://, gs://, http:// and
+// https:// (read-only) — configured by `options`: TLS verification and CA
+// file, retries, stall timeout, cancellation, log, Cloud Storage endpoint and
+// credentials. Nothing is read from the environment (build `options` with
+// OptionsFromEnvironment() for that). Cheap: the gs:// client and its
+// credentials are made on first use.
+std::unique_ptr<FileSystemRegistry> MakeFileSystemRegistry(const ResolveOptions& options);
 
 }  // namespace tfhub::io

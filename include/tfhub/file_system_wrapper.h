@@ -47,6 +47,7 @@ class FileSystemWrapper : public FileSystem {
     return target_->ReadFileToString(p, max_bytes);
   }
   Result<std::vector<TreeEntry>> ListTree(const std::string& p) override { return target_->ListTree(p); }
+  Status ReadStream(const std::string& p, StreamSink& sink) override { return target_->ReadStream(p, sink); }
   bool HasAtomicDirectoryRename() const override { return target_->HasAtomicDirectoryRename(); }
   Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& p) override {
     return target_->OpenDirectory(p);

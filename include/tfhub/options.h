@@ -57,6 +57,25 @@ struct DownloadProgress {
   bool finished = false;                   // the last report of this download
 };
 
+// Cloud Storage (gs://): where requests go and which credentials they
+// carry. Credentials go only over https or plain http to a loopback host,
+// and never to the emulator.
+struct CloudStorageOptions {
+  // "host:port" or "http://host:port" of an emulator (STORAGE_EMULATOR_HOST):
+  // every request goes there and carries no credentials at all, as with
+  // Google's client libraries. Empty: https://storage.googleapis.com.
+  std::string emulator_host;
+  // In this order, the first that is set: an OAuth access token sent as it
+  // is (GOOGLE_OAUTH_ACCESS_TOKEN); a service-account key file (JSON) whose
+  // signed JWT is exchanged for tokens (GOOGLE_APPLICATION_CREDENTIALS); the
+  // metadata server at this host (GCE_METADATA_HOST, or
+  // metadata.google.internal on Google Cloud). None: anonymous (public
+  // buckets).
+  std::string access_token;
+  std::string key_file;
+  std::string metadata_host;
+};
+
 struct ResolveOptions {
   // Cache directory: a local path, a file:// URI or a gs://bucket/prefix.
   // Not ~-expanded; a relative directory gives relative results, as in
@@ -125,6 +144,9 @@ struct ResolveOptions {
   // go to stderr. Called from the resolving thread only.
   std::function<void(std::string_view)> log;
 
+  // gs:// handles, caches and reads.
+  CloudStorageOptions gcs;
+
   // Receives the progress of a download, on the resolving thread: at most
   // about ten times a second while the archive streams in, then once with
   // finished = true when its body's transfer ended, successfully or not
@@ -136,26 +158,24 @@ struct ResolveOptions {
   std::function<void(const DownloadProgress&)> progress;
 };
 
-// Command-line flag values; an empty string means "flag not given".
-struct CommandLineFlags {
-  std::string tfhub_cache_dir;
-  std::string tfhub_model_load_format;
-  bool offline = false;  // --offline
-};
-
-// Builds options from the environment and flags, with Python's precedence:
-//   cache dir:   non-empty TFHUB_CACHE_DIR > flag > DefaultCacheDir()
-//   load format: non-empty TFHUB_MODEL_LOAD_FORMAT > flag > AUTO
+// Builds options from the environment (the CLI adds its flags, which the
+// variables beat, as in Python):
+//   cache dir:   non-empty TFHUB_CACHE_DIR, else DefaultCacheDir() when used
+//   load format: non-empty TFHUB_MODEL_LOAD_FORMAT, else AUTO
 //   TFHUB_DISABLE_CERT_VALIDATION == "true" (exactly) turns TLS checks off
 //   TFHUB_DOWNLOAD_PROGRESS non-empty turns progress lines on
 //   SSL_CERT_FILE names a CA bundle to trust (as urllib honours it)
 //   TFHUB_LOCK_TIMEOUT_SEC: the lock timeout in whole seconds (> 0)
-//   TFHUB_OFFLINE: 1/true/yes/on (any case) turns offline mode on, as does
-//                  the --offline flag; 0/false/no/off/empty leave it off
+//   TFHUB_OFFLINE: 1/true/yes/on (any case) turns offline mode on;
+//                  0/false/no/off/empty leave it off
+//   STORAGE_EMULATOR_HOST, GOOGLE_OAUTH_ACCESS_TOKEN,
+//   GOOGLE_APPLICATION_CREDENTIALS, GCE_METADATA_HOST: CloudStorageOptions
+//                  (on Google Cloud, detected by /sys/class/dmi/id/product_name,
+//                  the metadata server metadata.google.internal)
 // Proxy variables (http_proxy, https_proxy, no_proxy, ...) are honoured by
 // the HTTP layer itself. Errors: InvalidArgument for a bad load format or a
 // TFHUB_OFFLINE value that is none of the above.
-Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags = {});
+Result<ResolveOptions> OptionsFromEnvironment();
 
 // <temp dir>/tfhub_modules, the temp dir found as Python's
 // tempfile.gettempdir() does: TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp

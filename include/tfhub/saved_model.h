@@ -176,8 +176,9 @@ struct LoadOptions {
   std::optional<std::vector<std::string>> tags;
 
   // Every read goes through this filesystem (Python's experimental_io_device
-  // counterpart). Null: the registered backend for the path's scheme
-  // (io::FileSystemForUri). Must outlive the SavedModel.
+  // counterpart); the SavedModel keeps it alive. Null: the built-in backend
+  // of the path's scheme, configured by `resolve_options`
+  // (io::MakeFileSystemRegistry()).
   std::shared_ptr<io::FileSystem> file_system;
 
   // Check each tensor's CRC32C when it is read.
@@ -189,7 +190,8 @@ struct LoadOptions {
   bool read_all_variables = false;
   int num_threads = 4;
 
-  // For load(handle, ...): how the handle is resolved. Unset: from the
+  // How the handle is resolved (load()) and the built-in backends are
+  // configured (TLS, retries, Cloud Storage credentials). Unset: from the
   // environment (OptionsFromEnvironment()), as tfhub::resolve(handle).
   std::optional<ResolveOptions> resolve_options;
 };

@@ -36,9 +36,14 @@ class StreamingExtractor::Impl {
 
   ~Impl() {
     if (decoder_.joinable()) {
-      Fail(AbortedError("extraction cancelled"));
+      Fail(AbortedError("extraction cancelled"), Failure::kCancelled);
       Join();
     }
+  }
+
+  Failure failure() {
+    std::lock_guard lock(mu_);
+    return failure_;
   }
 
   Status Push(std::string_view chunk) {
@@ -67,10 +72,13 @@ class StreamingExtractor::Impl {
 
   // --- shared -------------------------------------------------------------
 
-  void Fail(Status s) {
+  void Fail(Status s, Failure kind) {
     {
       std::lock_guard lock(mu_);
-      if (error_.ok()) error_ = std::move(s);
+      if (error_.ok()) {
+        error_ = std::move(s);
+        failure_ = kind;
+      }
     }
     input_.Cancel();
     for (auto& w : writers_) w->ops.Cancel();
@@ -201,9 +209,11 @@ class StreamingExtractor::Impl {
     Source source(this);
     source.Sniff();
     OpSink sink(this);
-    auto stats = ExtractTar(source, sink, /*detect_compression=*/!source.gzip(), options_.limits);
+    bool not_an_archive = false;
+    auto stats = ExtractTar(source, sink, /*detect_compression=*/!source.gzip(), options_.limits, &not_an_archive);
     if (!stats.ok()) {
-      Fail(stats.status());
+      // A writer's error travels back through the sink: it is already recorded (first wins).
+      Fail(stats.status(), not_an_archive ? Failure::kNotAnArchive : Failure::kArchive);
       return;
     }
     // Read the rest of the stream: the tar's zero padding and, for gzip, the
@@ -211,7 +221,7 @@ class StreamingExtractor::Impl {
     for (;;) {
       auto block = source.Next();
       if (!block.ok()) {
-        Fail(block.status());
+        Fail(block.status(), Failure::kArchive);
         return;
       }
       if (block->empty()) break;
@@ -278,7 +288,7 @@ class StreamingExtractor::Impl {
     void Run() {
       while (auto op = ops.Pop()) {
         if (Status s = Apply(*op); !s.ok()) {
-          impl->Fail(std::move(s));
+          impl->Fail(std::move(s), Failure::kWrite);
           break;
         }
       }
@@ -304,6 +314,7 @@ class StreamingExtractor::Impl {
   Channel<std::string> input_;
   std::mutex mu_;
   Status error_;
+  Failure failure_ = Failure::kNone;
   uint64_t pushed_ = 0;
   std::vector<std::unique_ptr<Writer>> writers_;
   std::thread decoder_;  // last: started after everything above exists
@@ -320,5 +331,7 @@ StreamingExtractor::~StreamingExtractor() = default;
 Status StreamingExtractor::Push(std::string_view chunk) { return impl_->Push(chunk); }
 
 Result<ExtractResult> StreamingExtractor::Finish() { return impl_->Finish(); }
+
+StreamingExtractor::Failure StreamingExtractor::failure() const { return impl_->failure(); }
 
 }  // namespace tfhub::archive

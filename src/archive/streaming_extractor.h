@@ -68,6 +68,16 @@ class StreamingExtractor {
   // DataLoss for corrupt/truncated gzip and the filesystem's errors.
   Result<ExtractResult> Finish();
 
+  // Where the first error came from, once Push() or Finish() returned one.
+  enum class Failure {
+    kNone,
+    kNotAnArchive,  // the bytes are not a (compressed) tar archive
+    kArchive,       // a damaged, truncated or refused archive, or a limit hit
+    kWrite,         // the filesystem (e.g. ResourceExhausted: no space left)
+    kCancelled,     // destroyed unfinished
+  };
+  Failure failure() const;
+
   // Extracted bytes so far (for progress; may be read from any thread).
   uint64_t bytes_extracted() const { return bytes_extracted_.load(std::memory_order_relaxed); }
   // Files written and closed so far (likewise; a duplicate member counts again).

@@ -51,7 +51,11 @@ struct ArchiveCloser {
 }  // namespace
 
 Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_compression,
-                            const ExtractLimits& limits) {
+                            const ExtractLimits& limits, bool* not_an_archive) {
+  auto not_a_tar = [&](const char* msg) {
+    if (not_an_archive != nullptr) *not_an_archive = true;
+    return InvalidArgumentError(std::string("not a tar archive: ") + (msg ? msg : "unrecognized format"));
+  };
   TFHUB_ASSIGN_OR_RETURN(const LibarchiveApi* api, Libarchive());
   std::unique_ptr<struct archive, ArchiveCloser> a(api->archive_read_new(), ArchiveCloser{api});
   if (!a) return InternalError("archive_read_new failed");
@@ -68,8 +72,7 @@ Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_com
 
   if (api->archive_read_open(a.get(), &ctx, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
     if (!ctx.status.ok()) return ctx.status;
-    const char* msg = api->archive_error_string(a.get());
-    return InvalidArgumentError(std::string("not a tar archive: ") + (msg ? msg : "unrecognized format"));
+    return not_a_tar(api->archive_error_string(a.get()));
   }
 
   TarStats stats;
@@ -78,10 +81,7 @@ Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_com
     const int r = api->archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
-      if (stats.members == 0 && ctx.status.ok()) {
-        const char* msg = api->archive_error_string(a.get());
-        return InvalidArgumentError(std::string("not a tar archive: ") + (msg ? msg : "unrecognized format"));
-      }
+      if (stats.members == 0 && ctx.status.ok()) return not_a_tar(api->archive_error_string(a.get()));
       return archive_error("damaged tar archive after " + std::to_string(stats.members) + " members");
     }
     if (++stats.members > limits.max_members) {

@@ -50,11 +50,12 @@ struct TarStats {
 };
 
 // Walks the whole archive. Errors: InvalidArgument "not a tar archive: ..."
-// when the stream does not start with a tar (or compressed tar) header;
+// when the stream does not start with a tar (or compressed tar) header (and
+// *not_an_archive, if given, is set to true);
 // InvalidArgument for refused members (names, types) and for an archive
 // with no members; DataLoss for a damaged or truncated archive;
 // ResourceExhausted when a limit is hit; the source's or sink's own errors.
 Result<TarStats> ExtractTar(ByteSource& source, EntrySink& sink, bool detect_compression,
-                            const ExtractLimits& limits = {});
+                            const ExtractLimits& limits = {}, bool* not_an_archive = nullptr);
 
 }  // namespace tfhub::archive

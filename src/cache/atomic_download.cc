@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "base/cancellation.h"
+#include "base/clock.h"
 #include "base/strings.h"
 #include "base/system.h"
 #include "cache/lock_file.h"
@@ -26,8 +26,6 @@ std::optional<Descriptor> ReadDescriptor(const CacheDir& dir, const EntryNames& 
 }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 bool Cancelled(const AtomicDownloadOptions& options) { return base::IsCancelled(options.cancel); }
 
@@ -106,19 +104,21 @@ void DeleteIfTrusted(const CacheDir& dir, const std::string& name) {
 Status WaitForLock(const CacheDir& dir, const EntryNames& names, std::string_view handle,
                    const AtomicDownloadOptions& options) {
   io::FileSystem& fs = dir.fs();
+  base::Clock& clock = options.clock != nullptr ? *options.clock : base::Clock::Real();
+  using Duration = std::chrono::steady_clock::duration;
   const std::string lock_path = dir.PathOf(names.lock());
   const std::string host = base::HostName();
   // The holder's progress (its temp dir's size, which means walking it) is
   // sampled a few times per timeout window, not at every poll: many waiters
   // must not walk a big temp dir ten times a second each. The lock is taken
   // over once nothing changed for a whole window (within a quarter window).
-  const auto sample_every = std::max<Clock::duration>(
-      options.poll_interval, std::min<Clock::duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
+  const auto sample_every = std::max<Duration>(
+      options.poll_interval, std::min<Duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
   std::string baseline_contents;
   uint64_t baseline_size = 0;
   bool have_baseline = false;
-  auto last_change = Clock::now();
-  auto last_sample = Clock::now() - sample_every;
+  auto last_change = clock.Now();
+  auto last_sample = clock.Now() - sample_every;
   bool announced = false;
 
   for (;;) {
@@ -146,8 +146,8 @@ Status WaitForLock(const CacheDir& dir, const EntryNames& names, std::string_vie
       }
       return Status::Ok();
     }
-    if (Clock::now() - last_sample >= sample_every) {
-      last_sample = Clock::now();
+    if (clock.Now() - last_sample >= sample_every) {
+      last_sample = clock.Now();
       const uint64_t size = owner ? DirectorySize(fs, names.temp_dir(owner->uid)) : 0;
       if (!have_baseline || size != baseline_size || lock.contents != baseline_contents) {
         have_baseline = true;
@@ -161,7 +161,7 @@ Status WaitForLock(const CacheDir& dir, const EntryNames& names, std::string_vie
         return Status::Ok();
       }
     }
-    if (!base::SleepUnlessCancelled(options.poll_interval, options.cancel)) return CancelledError(handle);
+    if (!clock.SleepUnlessCancelled(options.poll_interval, options.cancel)) return CancelledError(handle);
   }
 }
 

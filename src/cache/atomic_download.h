@@ -48,6 +48,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.h"
 #include "cache/cache_dir.h"
 #include "cache/descriptor.h"
 #include "cache/entry_names.h"
@@ -71,6 +72,8 @@ struct AtomicDownloadOptions {
   std::chrono::milliseconds poll_interval{100};
   std::function<void(std::string_view)> log;  // warnings; never null
   const std::atomic<bool>* cancel = nullptr;  // see ResolveOptions::cancel
+  // Time and waiting (lock polls, the lock timeout); null: base::Clock::Real().
+  base::Clock* clock = nullptr;
   // When non-empty (64 lowercase hex digits), a hit must have been
   // downloaded from an archive with this SHA-256 (see step 1).
   std::string archive_sha256;

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/fake_clock.h"
 #include "base/system.h"
 #include "cache/lock_file.h"
 #include "io/local_dir_file_system.h"
@@ -23,13 +24,14 @@ constexpr uint32_t kOtherUid = 4242;  // a user that is neither this one nor roo
 class AtomicDownloadTest : public ::testing::Test {
  protected:
   AtomicDownloadTest() : names_(EntryNames::ForHandle(kHandle)) {
-    options_.lock_timeout = std::chrono::seconds(1);
-    options_.poll_interval = std::chrono::milliseconds(20);
+    options_.lock_timeout = std::chrono::seconds(600);  // Python's default: on the fake clock below
+    options_.poll_interval = std::chrono::milliseconds(100);
     options_.log = [this](std::string_view line) { log_.emplace_back(line); };
+    options_.clock = &clock_;  // lock polls and the lock timeout take no real time
   }
 
   void SetUp() override {
-    auto dir = CacheDir::Open(dir_.Sub("cache"), /*create=*/true, io::FileSystemRegistry::Default(), options_.log);
+    auto dir = CacheDir::Open(dir_.Sub("cache"), /*create=*/true, *registry_, options_.log);
     ASSERT_TRUE(dir.ok()) << dir.status().ToString();
     cache_.emplace(std::move(*dir));
   }
@@ -57,8 +59,10 @@ class AtomicDownloadTest : public ::testing::Test {
 
   static constexpr const char* kHandle = "https://example.com/m/1";
   test::TempDir dir_;
+  std::unique_ptr<io::FileSystemRegistry> registry_ = io::MakeFileSystemRegistry({});
   EntryNames names_;
   std::optional<CacheDir> cache_;
+  base::FakeClock clock_;
   AtomicDownloadOptions options_;
   std::vector<std::string> log_;
   int downloads_ = 0;
@@ -133,9 +137,8 @@ TEST_F(AtomicDownloadTest, AbandonedForeignLockIsTakenOverAfterTimeout) {
   const std::string uid(32, 'b');
   test::WriteStringToFile(Cache(names_.lock()), LockContents("other-host", 1, uid));
   test::MakeDirs(Cache(names_.temp_dir(uid)));
-  const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(Run(WriteOneFile()).ok());
-  EXPECT_GE(std::chrono::steady_clock::now() - start, options_.lock_timeout);
+  EXPECT_GE(clock_.slept(), options_.lock_timeout);
   EXPECT_EQ(downloads_, 1);
   EXPECT_THAT(log_, ::testing::Contains(HasSubstr("due to inactivity")));
   EXPECT_THAT(test::ListDir(Cache()), ElementsAre(Name(""), Name(".descriptor.txt")));

@@ -36,13 +36,14 @@ class CacheDirTest : public ::testing::Test {
   }
 
   Result<CacheDir> Open(const std::string& dir, bool create = true) {
-    return CacheDir::Open(dir, create, io::FileSystemRegistry::Default(),
+    return CacheDir::Open(dir, create, *registry_,
                           [this](std::string_view line) { log_.emplace_back(line); });
   }
   std::string Default() const { return tmp_.Sub("tfhub_modules"); }
   std::string Fallback() const { return Default() + "-" + std::to_string(::geteuid()); }
   static bool IsRoot() { return ::geteuid() == 0; }
 
+  std::unique_ptr<io::FileSystemRegistry> registry_ = io::MakeFileSystemRegistry({});
   test::TempDir tmp_{"tfhub_tmp"};
   std::optional<std::string> old_tmpdir_;
   std::vector<std::string> log_;

@@ -104,7 +104,8 @@ class CacheToolsTest : public ::testing::Test {
 
   // The cache dir as the CLI opens it (not created when missing).
   static cache::CacheDir Open(const std::string& path) {
-    auto dir = cache::CacheDir::Open(path, /*create=*/false, io::FileSystemRegistry::Default(), nullptr);
+    static const auto registry = io::MakeFileSystemRegistry({});
+    auto dir = cache::CacheDir::Open(path, /*create=*/false, *registry, nullptr);
     EXPECT_TRUE(dir.ok()) << dir.status().ToString();
     return std::move(*dir);
   }

@@ -107,7 +107,7 @@ void PrintTable(std::ostream& out, std::vector<std::vector<std::string>> rows) {
   }
 }
 
-struct Context {
+struct CacheRun {
   std::string cache_dir;
   const cache::CacheDir* dir = nullptr;
   cachetools::ScanOptions scan_options;
@@ -237,7 +237,7 @@ int RunDu(const CacheArgs& args, const cachetools::CacheScan& scan, std::ostream
 
 // Shared by rm, prune and clean: runs `remove` on each row (or only says
 // what it would do) and reports.
-int RemoveRows(const CacheArgs& args, const Context& ctx, const std::vector<const Entry*>& rows,
+int RemoveRows(const CacheArgs& args, const CacheRun& ctx, const std::vector<const Entry*>& rows,
                Errors errors, std::ostream& out, std::ostream& err,
                const std::function<Status(const Entry&)>& remove) {
   json removed = json::array();
@@ -276,7 +276,7 @@ int RemoveRows(const CacheArgs& args, const Context& ctx, const std::vector<cons
   return errors.first.ok() ? kCacheExitOk : kCacheExitFailure;
 }
 
-int RunRm(const CacheArgs& args, const Context& ctx, const cachetools::CacheScan& scan, std::ostream& out,
+int RunRm(const CacheArgs& args, const CacheRun& ctx, const cachetools::CacheScan& scan, std::ostream& out,
           std::ostream& err) {
   std::vector<const Entry*> rows;
   Errors errors;
@@ -295,7 +295,7 @@ int RunRm(const CacheArgs& args, const Context& ctx, const cachetools::CacheScan
   });
 }
 
-int RunPrune(const CacheArgs& args, const Context& ctx, const cachetools::CacheScan& scan, std::ostream& out,
+int RunPrune(const CacheArgs& args, const CacheRun& ctx, const cachetools::CacheScan& scan, std::ostream& out,
              std::ostream& err) {
   cachetools::PruneCriteria criteria;
   if (!args.older_than.empty()) {
@@ -318,7 +318,7 @@ int RunPrune(const CacheArgs& args, const Context& ctx, const cachetools::CacheS
   });
 }
 
-int RunClean(const CacheArgs& args, const Context& ctx, const cachetools::CacheScan& scan, std::ostream& out,
+int RunClean(const CacheArgs& args, const CacheRun& ctx, const cachetools::CacheScan& scan, std::ostream& out,
              std::ostream& err) {
   std::vector<const Entry*> rows;
   for (const auto& e : scan.entries) {
@@ -399,11 +399,11 @@ CLI::App* AddCacheCommand(CLI::App& app, CacheArgs* args) {
   return cache;
 }
 
-int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err) {
-  auto dir = cache::CacheDir::Open(options.cache_dir, /*create=*/false, io::FileSystemRegistry::Default(),
-                                   options.log ? options.log : base::WriteLineToStderr);
+int RunCache(const CacheArgs& args, const runtime::Context& runtime_ctx, std::ostream& out, std::ostream& err) {
+  const ResolveOptions& options = runtime_ctx.options();
+  auto dir = cache::CacheDir::Open(options.cache_dir, /*create=*/false, runtime_ctx.file_systems(), runtime_ctx.log());
   if (!dir.ok()) return ReportError(dir.status(), args.json, kCacheExitFailure, out, err);
-  Context ctx;
+  CacheRun ctx;
   ctx.cache_dir = dir->path();
   ctx.dir = &*dir;
   ctx.scan_options.lock_timeout = options.lock_timeout;

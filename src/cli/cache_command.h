@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/context.h"
 #include "tfhub/options.h"
 
 namespace tfhub::cli {
@@ -52,6 +53,6 @@ CLI::App* AddCacheCommand(CLI::App& app, CacheArgs* args);
 
 // Runs the parsed command on options.cache_dir (or the default cache dir);
 // returns the exit code. Results go to `out`, errors to `err`.
-int RunCache(const CacheArgs& args, const ResolveOptions& options, std::ostream& out, std::ostream& err);
+int RunCache(const CacheArgs& args, const runtime::Context& ctx, std::ostream& out, std::ostream& err);
 
 }  // namespace tfhub::cli

@@ -35,6 +35,9 @@
 #include "cli/json_output.h"
 #include "cli/progress_bar.h"
 #include "cli/show_command.h"
+#include "config/flags.h"
+#include "resolve/resolver.h"
+#include "runtime/context.h"
 #include "tfhub/resolve.h"
 
 namespace {
@@ -153,6 +156,134 @@ int TerminalColumns(int fd) {
   return 80;
 }
 
+// Everything the command line asked for.
+struct Commands {
+  tfhub::config::CommandLineFlags flags;
+  std::string handle;
+  bool resolve_json = false;
+  std::string sha256;
+  bool quiet = false;
+  tfhub::cli::ShowArgs show_args;
+  tfhub::cli::CacheArgs cache_args;
+  std::vector<std::string> help_topic;
+  bool help_json = false;
+  CLI::App* resolve_cmd = nullptr;
+  CLI::App* show_cmd = nullptr;
+  CLI::App* cache_cmd = nullptr;
+  CLI::App* help_cmd = nullptr;
+
+  bool json() const { return resolve_json || show_args.json || cache_args.json; }
+};
+
+void DefineCommands(CLI::App& app, Commands& c) {
+  app.set_version_flag("--version", std::string("tfhub ") + std::string(tfhub::Version()));
+  app.require_subcommand(1);
+  app.add_option("--tfhub_cache_dir", c.flags.tfhub_cache_dir,
+                 "Cache directory (TFHUB_CACHE_DIR wins when set; default <temp dir>/tfhub_modules)");
+  app.add_option("--tfhub_model_load_format", c.flags.tfhub_model_load_format,
+                 "AUTO, COMPRESSED or UNCOMPRESSED (TFHUB_MODEL_LOAD_FORMAT wins when set)");
+  app.add_flag("--offline", c.flags.offline, "Resolve from the cache only, never download (as TFHUB_OFFLINE=1)");
+
+  c.resolve_cmd = app.add_subcommand("resolve", "Resolve HANDLE and print the module's path on stdout");
+  c.resolve_cmd->fallthrough();
+  c.resolve_cmd
+      ->add_option("handle", c.handle,
+                   "Model handle: an http(s) URL (tfhub.dev-style, or of a .tar/.tar.gz/.tgz), a gs:// archive or "
+                   "directory, or a local path")
+      ->required();
+  c.resolve_cmd->add_flag("--json", c.resolve_json,
+                          "Print JSON: handle, path, cache_dir and key (null for local paths)");
+  c.resolve_cmd
+      ->add_option("--sha256", c.sha256, "Require the downloaded archive to have this SHA-256 (64 hex digits)")
+      ->check([](const std::string& v) {
+        const bool ok = v.size() == 64 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+        return ok ? std::string() : std::string("expected 64 hexadecimal digits");
+      });
+  c.show_cmd = tfhub::cli::AddShowCommand(app, &c.show_args);
+  for (CLI::App* cmd : {c.resolve_cmd, c.show_cmd}) {
+    cmd->add_flag("-q,--quiet", c.quiet, "No progress bar and no informational messages; errors still go to stderr");
+  }
+  c.cache_cmd = tfhub::cli::AddCacheCommand(app, &c.cache_args);
+  c.help_cmd = app.add_subcommand("help", "Show help for a command: tfhub help [COMMAND [SUBCOMMAND]]");
+  c.help_cmd->fallthrough();
+  c.help_cmd->add_option("command", c.help_topic, "e.g. resolve, show, cache, cache prune");
+  c.help_cmd->add_flag("--json", c.help_json,
+                       "Print JSON: the command's description, arguments, options and subcommands");
+}
+
+// A usage error CLI11 found: exit 2 with a message (and JSON when asked).
+int ReportParseError(CLI::App& app, const CLI::ParseError& e, bool json_output) {
+  const CLI::App& cmd = *ParsedCommand(app);
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && cmd.get_require_subcommand_min() > 0 &&
+      cmd.get_subcommands().empty()) {
+    // `tfhub`, `tfhub cache`, `tfhub cache frobnicate`: say which commands
+    // there are, rather than CLI11's bare "A subcommand is required".
+    std::vector<std::string> extra = app.remaining();
+    if (&cmd != &app) {
+      for (const auto& r : cmd.remaining()) extra.push_back(r);
+    }
+    const auto word = std::find_if(extra.begin(), extra.end(), [](const std::string& a) { return !a.starts_with('-'); });
+    const tfhub::Status status = word != extra.end() ? NoSuchCommand(cmd, *word) : NeedsCommand(cmd);
+    return tfhub::cli::ReportError(status, json_output, kExitUsage, std::cout, std::cerr);
+  }
+  const int rc = app.exit(e);
+  if (rc == 0) return 0;
+  if (json_output) {
+    std::cout << DumpJson(json{{"error", tfhub::cli::StatusJson(tfhub::InvalidArgumentError(e.what()))}}) << '\n';
+  }
+  return kExitUsage;
+}
+
+// `tfhub help [COMMAND [SUBCOMMAND]] [--json]`.
+int RunHelp(const CLI::App& app, const Commands& c) {
+  const CLI::App* topic = &app;
+  for (const auto& name : c.help_topic) {
+    try {
+      topic = topic->get_subcommand(name);
+    } catch (const CLI::OptionNotFound&) {
+      return Fail(NoSuchCommand(*topic, name), c.help_json, kExitUsage);
+    }
+  }
+  if (c.help_json) {
+    std::cout << DumpJson(HelpJson(*topic)) << '\n';
+  } else {
+    std::cout << topic->help();
+  }
+  return std::cout.good() ? 0 : kExitFailure;
+}
+
+// Progress and log lines on stderr. They share it: a line first erases the
+// bar (the next report redraws it), and the bar is gone before anything
+// else is printed (`bar` must outlive the options' callbacks).
+void AttachOutput(tfhub::ResolveOptions& options, bool quiet, std::optional<tfhub::cli::ProgressBar>& bar) {
+  if (quiet) options.log_progress = false;
+  if (!quiet && !options.log_progress && isatty(STDERR_FILENO)) {
+    bar.emplace([](std::string_view text) { std::cerr << text << std::flush; },
+                tfhub::cli::ProgressBar::Options{.width = TerminalColumns(STDERR_FILENO)});
+    options.progress = [&bar](const tfhub::DownloadProgress& progress) {
+      bar->Update(progress, tfhub::cli::ProgressBar::Clock::now());
+    };
+  }
+  options.log = [&bar, quiet](std::string_view line) {
+    if (quiet && !line.starts_with("WARNING")) return;
+    if (bar) bar->Clear();
+    tfhub::base::WriteLineToStderr(line);
+  };
+}
+
+// `tfhub resolve HANDLE [--sha256 HEX] [--json]`.
+int RunResolve(const Commands& c, const tfhub::runtime::Context& ctx, const std::function<void()>& clear_bar) {
+  auto resolved = tfhub::resolvers::ResolveWithContext(c.handle, ctx);
+  clear_bar();
+  if (!resolved.ok()) return Fail(resolved.status(), c.json(), kExitFailure);
+  if (c.json()) {
+    std::cout << DumpJson(ResolveJson(c.handle, *resolved)) << '\n';
+  } else {
+    std::cout << resolved->path << '\n';
+  }
+  return std::cout.good() ? 0 : kExitFailure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,46 +291,8 @@ int main(int argc, char** argv) {
   CLI::App app{"tfhub: resolve TensorFlow Hub model handles into a local cache shared with Python "
                "tensorflow_hub.",
                "tfhub"};
-  app.set_version_flag("--version", std::string("tfhub ") + std::string(tfhub::Version()));
-  app.require_subcommand(1);
-
-  tfhub::CommandLineFlags flags;
-  app.add_option("--tfhub_cache_dir", flags.tfhub_cache_dir,
-                 "Cache directory (TFHUB_CACHE_DIR wins when set; default <temp dir>/tfhub_modules)");
-  app.add_option("--tfhub_model_load_format", flags.tfhub_model_load_format,
-                 "AUTO, COMPRESSED or UNCOMPRESSED (TFHUB_MODEL_LOAD_FORMAT wins when set)");
-  app.add_flag("--offline", flags.offline, "Resolve from the cache only, never download (as TFHUB_OFFLINE=1)");
-
-  std::string handle;
-  CLI::App* resolve_cmd = app.add_subcommand(
-      "resolve", "Resolve HANDLE (URL or path) and print the module's path on stdout");
-  resolve_cmd->fallthrough();
-  resolve_cmd->add_option("handle", handle, "Model handle: http(s) URL or local path")->required();
-  bool resolve_json = false;
-  resolve_cmd->add_flag("--json", resolve_json, "Print JSON: handle, path, cache_dir and key (null for local paths)");
-  std::string sha256;
-  resolve_cmd
-      ->add_option("--sha256", sha256, "Require the downloaded archive to have this SHA-256 (64 hex digits)")
-      ->check([](const std::string& v) {
-        const bool ok = v.size() == 64 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
-        return ok ? std::string() : std::string("expected 64 hexadecimal digits");
-      });
-  tfhub::cli::ShowArgs show_args;
-  CLI::App* show_cmd = tfhub::cli::AddShowCommand(app, &show_args);
-  bool quiet = false;
-  for (CLI::App* cmd : {resolve_cmd, show_cmd}) {
-    cmd->add_flag("-q,--quiet", quiet, "No progress bar and no informational messages; errors still go to stderr");
-  }
-  tfhub::cli::CacheArgs cache_args;
-  CLI::App* cache_cmd = tfhub::cli::AddCacheCommand(app, &cache_args);
-  std::vector<std::string> help_topic;
-  CLI::App* help_cmd = app.add_subcommand("help", "Show help for a command: tfhub help [COMMAND [SUBCOMMAND]]");
-  help_cmd->fallthrough();
-  help_cmd->add_option("command", help_topic, "e.g. resolve, show, cache, cache prune");
-  bool help_json = false;
-  help_cmd->add_flag("--json", help_json,
-                     "Print JSON: the command's description, arguments, options and subcommands");
-
+  Commands c;
+  DefineCommands(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -207,89 +300,30 @@ int main(int argc, char** argv) {
     std::cout << DumpJson(HelpJson(*ParsedCommand(app))) << '\n';
     return 0;
   } catch (const CLI::ParseError& e) {
-    const bool json_output = ArgvWantsJson(argc, argv);
-    if (std::string_view(e.what()) == "A subcommand is required") {
-      // `tfhub`, `tfhub cache`, `tfhub cache frobnicate`: say which
-      // commands there are, rather than CLI11's bare message.
-      const CLI::App& cmd = *ParsedCommand(app);
-      std::vector<std::string> extra = app.remaining();
-      if (&cmd != &app) {
-        for (const auto& r : cmd.remaining()) extra.push_back(r);
-      }
-      const auto word = std::find_if(extra.begin(), extra.end(), [](const std::string& a) { return !a.starts_with('-'); });
-      const tfhub::Status status = word != extra.end() ? NoSuchCommand(cmd, *word) : NeedsCommand(cmd);
-      return tfhub::cli::ReportError(status, json_output, kExitUsage, std::cout, std::cerr);
-    }
-    const int rc = app.exit(e);
-    if (rc == 0) return 0;
-    if (json_output) {
-      std::cout << DumpJson(json{{"error", tfhub::cli::StatusJson(tfhub::InvalidArgumentError(e.what()))}}) << '\n';
-    }
-    return kExitUsage;
+    return ReportParseError(app, e, ArgvWantsJson(argc, argv));
   }
+  if (*c.help_cmd) return RunHelp(app, c);
 
-  if (*help_cmd) {
-    const CLI::App* topic = &app;
-    for (const auto& name : help_topic) {
-      try {
-        topic = topic->get_subcommand(name);
-      } catch (const CLI::OptionNotFound&) {
-        return Fail(NoSuchCommand(*topic, name), help_json, kExitUsage);
-      }
-    }
-    if (help_json) {
-      std::cout << DumpJson(HelpJson(*topic)) << '\n';
-    } else {
-      std::cout << topic->help();
-    }
-    return std::cout.good() ? 0 : kExitFailure;
-  }
-
-  const bool json_output = resolve_json || show_args.json || cache_args.json;
-  auto options = tfhub::OptionsFromEnvironment(flags);
-  if (!options.ok()) return Fail(options.status(), json_output, kExitUsage);
+  // The environment is read here, once; everything below gets the context.
+  auto options = tfhub::config::OptionsFromEnvironmentAndFlags(c.flags);
+  if (!options.ok()) return Fail(options.status(), c.json(), kExitUsage);
   options->cancel = tfhub::cli::InterruptFlag();
-
-  // The bar and the log lines share stderr: a line first erases the bar
-  // (the next report redraws it), and the bar is gone before anything else
-  // is printed.
+  for (char ch : c.sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::optional<tfhub::cli::ProgressBar> bar;
-  if (quiet) options->log_progress = false;
-  if (!quiet && !options->log_progress && isatty(STDERR_FILENO)) {
-    bar.emplace([](std::string_view text) { std::cerr << text << std::flush; },
-                tfhub::cli::ProgressBar::Options{.width = TerminalColumns(STDERR_FILENO)});
-    options->progress = [&bar](const tfhub::DownloadProgress& progress) {
-      bar->Update(progress, tfhub::cli::ProgressBar::Clock::now());
-    };
-  }
-  options->log = [&bar, quiet](std::string_view line) {
-    if (quiet && !line.starts_with("WARNING")) return;
-    if (bar) bar->Clear();
-    tfhub::base::WriteLineToStderr(line);
-  };
+  AttachOutput(*options, c.quiet, bar);
   const auto clear_bar = [&bar] {
     if (bar) bar->Clear();
   };
+  const auto ctx = tfhub::runtime::Context::Make(*options);
 
-  if (*show_cmd) {
+  if (*c.show_cmd) {
     // RunShow prints the resolve's errors itself: the bar must be gone by
     // then, which the library's final (finished) report sees to.
-    const int rc = tfhub::cli::RunShow(show_args, *options, std::cout, std::cerr);
+    const int rc = tfhub::cli::RunShow(c.show_args, ctx->options(), std::cout, std::cerr);
     clear_bar();
     return ExitCode(rc);
   }
-  if (*cache_cmd) return ExitCode(tfhub::cli::RunCache(cache_args, *options, std::cout, std::cerr));
-  if (*resolve_cmd) {
-    for (char c : sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto resolved = tfhub::ResolveModule(handle, *options);
-    clear_bar();
-    if (!resolved.ok()) return Fail(resolved.status(), json_output, kExitFailure);
-    if (json_output) {
-      std::cout << DumpJson(ResolveJson(handle, *resolved)) << '\n';
-    } else {
-      std::cout << resolved->path << '\n';
-    }
-    return std::cout.good() ? 0 : kExitFailure;
-  }
+  if (*c.cache_cmd) return ExitCode(tfhub::cli::RunCache(c.cache_args, *ctx, std::cout, std::cerr));
+  if (*c.resolve_cmd) return RunResolve(c, *ctx, clear_bar);
   return kExitUsage;
 }

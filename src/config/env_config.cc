@@ -6,7 +6,10 @@
 #include <cctype>
 #include <cstdlib>
 
+#include <fstream>
+
 #include "config/env.h"
+#include "config/flags.h"
 #include "tfhub/options.h"
 
 namespace tfhub {
@@ -29,6 +32,26 @@ TlsSettings TlsFromEnvironment() {
 
 namespace {
 using config::GetEnv;
+
+bool OnGoogleCloud() {
+  std::ifstream in("/sys/class/dmi/id/product_name");
+  std::string line;
+  std::getline(in, line);
+  return line.rfind("Google", 0) == 0;
+}
+
+CloudStorageOptions CloudStorageFromEnvironment() {
+  CloudStorageOptions gcs;
+  gcs.emulator_host = GetEnv("STORAGE_EMULATOR_HOST");
+  gcs.access_token = GetEnv("GOOGLE_OAUTH_ACCESS_TOKEN");
+  gcs.key_file = GetEnv("GOOGLE_APPLICATION_CREDENTIALS");
+  gcs.metadata_host = GetEnv("GCE_METADATA_HOST");
+  if (gcs.metadata_host.empty() && gcs.emulator_host.empty() && gcs.access_token.empty() && gcs.key_file.empty() &&
+      OnGoogleCloud()) {
+    gcs.metadata_host = "metadata.google.internal";
+  }
+  return gcs;
+}
 
 bool IsWritableDir(const std::string& path) {
   struct stat st;
@@ -78,7 +101,9 @@ std::string DefaultCacheDir() {
   return temp + "/tfhub_modules";
 }
 
-Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags) {
+Result<ResolveOptions> OptionsFromEnvironment() { return config::OptionsFromEnvironmentAndFlags({}); }
+
+Result<ResolveOptions> config::OptionsFromEnvironmentAndFlags(const CommandLineFlags& flags) {
   ResolveOptions options;
 
   if (std::string env = GetEnv("TFHUB_CACHE_DIR"); !env.empty()) {
@@ -111,6 +136,7 @@ Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags) {
   }
   options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
 
+  options.gcs = CloudStorageFromEnvironment();
   options.offline = flags.offline;
   if (std::string env = GetEnv("TFHUB_OFFLINE"); !env.empty()) {
     std::string lower;

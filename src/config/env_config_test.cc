@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "config/flags.h"
 #include "gcs/gcs_config.h"
 #include "net/scripted_http_client.h"
 #include "testing/temp_dir.h"
@@ -46,12 +47,12 @@ std::map<std::string, std::optional<std::string>> With(std::map<std::string, std
 TEST(EnvConfigTest, CacheDirPrecedence) {
   {
     ScopedEnv env(With({{"TFHUB_CACHE_DIR", "/env/dir"}}));
-    EXPECT_EQ(OptionsFromEnvironment({"/flag/dir", ""})->cache_dir, "/env/dir");
+    EXPECT_EQ(config::OptionsFromEnvironmentAndFlags({"/flag/dir", ""})->cache_dir, "/env/dir");
   }
   {
     ScopedEnv env(With({{"TFHUB_CACHE_DIR", ""}}));  // empty counts as unset
-    EXPECT_EQ(OptionsFromEnvironment({"/flag/dir", ""})->cache_dir, "/flag/dir");
-    EXPECT_EQ(OptionsFromEnvironment({})->cache_dir, "");  // default resolved lazily
+    EXPECT_EQ(config::OptionsFromEnvironmentAndFlags({"/flag/dir", ""})->cache_dir, "/flag/dir");
+    EXPECT_EQ(OptionsFromEnvironment()->cache_dir, "");  // default resolved lazily
   }
 }
 
@@ -74,40 +75,40 @@ TEST(EnvConfigTest, DefaultCacheDirFollowsPythonTempdir) {
 TEST(EnvConfigTest, LoadFormat) {
   {
     ScopedEnv env(kClean);
-    EXPECT_EQ(OptionsFromEnvironment({})->load_format, LoadFormat::kAuto);
-    EXPECT_EQ(OptionsFromEnvironment({"", "COMPRESSED"})->load_format, LoadFormat::kCompressed);
+    EXPECT_EQ(OptionsFromEnvironment()->load_format, LoadFormat::kAuto);
+    EXPECT_EQ(config::OptionsFromEnvironmentAndFlags({"", "COMPRESSED"})->load_format, LoadFormat::kCompressed);
   }
   {
     ScopedEnv env(With({{"TFHUB_MODEL_LOAD_FORMAT", "UNCOMPRESSED"}}));
-    EXPECT_EQ(OptionsFromEnvironment({"", "COMPRESSED"})->load_format, LoadFormat::kUncompressed);
+    EXPECT_EQ(config::OptionsFromEnvironmentAndFlags({"", "COMPRESSED"})->load_format, LoadFormat::kUncompressed);
   }
   for (const char* bad : {"compressed", "FOO", "auto"}) {
     ScopedEnv env(With({{"TFHUB_MODEL_LOAD_FORMAT", bad}}));
-    auto r = OptionsFromEnvironment({});
+    auto r = OptionsFromEnvironment();
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find("AUTO, COMPRESSED and UNCOMPRESSED"), std::string::npos);
     EXPECT_NE(r.status().message().find(bad), std::string::npos);
   }
   ScopedEnv env(kClean);
-  EXPECT_FALSE(OptionsFromEnvironment({"", "nope"}).ok());
+  EXPECT_FALSE(config::OptionsFromEnvironmentAndFlags({"", "nope"}).ok());
 }
 
 TEST(EnvConfigTest, CertValidationOffOnlyForExactlyTrue) {
   for (const auto& [value, verify] : std::vector<std::pair<std::string, bool>>{
            {"true", false}, {"TRUE", true}, {"1", true}, {"", true}, {"yes", true}}) {
     ScopedEnv env(With({{"TFHUB_DISABLE_CERT_VALIDATION", value}}));
-    EXPECT_EQ(OptionsFromEnvironment({})->verify_tls, verify) << value;
+    EXPECT_EQ(OptionsFromEnvironment()->verify_tls, verify) << value;
   }
 }
 
 TEST(EnvConfigTest, ProgressWhenNonEmpty) {
   {
     ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", "1"}}));
-    EXPECT_TRUE(OptionsFromEnvironment({})->log_progress);
+    EXPECT_TRUE(OptionsFromEnvironment()->log_progress);
   }
   ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", ""}}));
-  EXPECT_FALSE(OptionsFromEnvironment({})->log_progress);
+  EXPECT_FALSE(OptionsFromEnvironment()->log_progress);
 }
 
 TEST(EnvConfigTest, GcsEmulatorGetsNoCredentialsEvenWithATokenOrKeyFileSet) {
@@ -115,11 +116,15 @@ TEST(EnvConfigTest, GcsEmulatorGetsNoCredentialsEvenWithATokenOrKeyFileSet) {
                  {"GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.not-for-the-emulator"},
                  {"GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/key.json"},
                  {"GCE_METADATA_HOST", "metadata.test"}});
-  const gcs::GcsConfig config = gcs::GcsConfigFromEnvironment();
+  auto options = OptionsFromEnvironment();
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->gcs.emulator_host, "127.0.0.1:9023");
+  EXPECT_EQ(options->gcs.metadata_host, "metadata.test");
+  const gcs::GcsConfig config = gcs::GcsConfigFor(*options);
   EXPECT_EQ(config.client.endpoint, "http://127.0.0.1:9023");
   net::ScriptedHttpClient http;
   http.Expect(net::Answer("GET", "http://127.0.0.1:9023/storage/v1/b/bkt/o/obj", 200, R"({"name":"obj"})"));
-  auto credentials = gcs::MakeCredentials(config.credentials, &http);
+  auto credentials = gcs::MakeCredentials(config.credentials);
   ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
   EXPECT_EQ((*credentials)->Describe(), "anonymous");
   auto meta = gcs::GcsClient(&http, *credentials, config.client).GetMetadata(gcs::GcsPath{"bkt", "obj"});

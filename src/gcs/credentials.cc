@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -190,14 +191,14 @@ Result<Token> RequestToken(net::HttpClient& http, const net::HttpRequest& reques
 
 class AnonymousCredentials final : public Credentials {
  public:
-  Result<std::string> AuthorizationHeader() override { return std::string(); }
+  Result<std::string> AuthorizationHeader(net::HttpClient&) override { return std::string(); }
   std::string Describe() const override { return "anonymous"; }
 };
 
 class AccessTokenCredentials final : public Credentials {
  public:
   explicit AccessTokenCredentials(std::string token) : token_(std::move(token)) {}
-  Result<std::string> AuthorizationHeader() override { return BearerHeader(token_); }
+  Result<std::string> AuthorizationHeader(net::HttpClient&) override { return BearerHeader(token_); }
   std::string Describe() const override { return "access token from GOOGLE_OAUTH_ACCESS_TOKEN"; }
 
  private:
@@ -212,11 +213,11 @@ class CachingCredentials : public Credentials {
     if (!now_) now_ = [] { return system_clock::now(); };
   }
 
-  Result<std::string> AuthorizationHeader() final {
+  Result<std::string> AuthorizationHeader(net::HttpClient& http) final {
     std::lock_guard<std::mutex> lock(mu_);
     const system_clock::time_point now = now_();
     if (!token_.empty() && now < refresh_at_) return BearerHeader(token_);
-    TFHUB_ASSIGN_OR_RETURN(Token token, Fetch(now));
+    TFHUB_ASSIGN_OR_RETURN(Token token, Fetch(http, now));
     const std::chrono::seconds margin = std::min(kRefreshMargin, token.expires_in / 2);
     token_ = std::move(token.access_token);
     refresh_at_ = now + token.expires_in - margin;
@@ -224,8 +225,8 @@ class CachingCredentials : public Credentials {
   }
 
  protected:
-  // Fetches a new token; `now` is the time of the request.
-  virtual Result<Token> Fetch(system_clock::time_point now) = 0;
+  // Fetches a new token through `http`; `now` is the time of the request.
+  virtual Result<Token> Fetch(net::HttpClient& http, system_clock::time_point now) = 0;
 
  private:
   std::function<system_clock::time_point()> now_;
@@ -284,21 +285,20 @@ class ServiceAccountCredentials final : public CachingCredentials {
   // `endpoint`: where the JWT is sent (the key's token_uri unless
   // overridden), checked by MakeCredentials.
   ServiceAccountCredentials(const CredentialsConfig& config, std::string key_file, ServiceAccountKey key,
-                            std::string endpoint, net::HttpClient* http)
+                            std::string endpoint)
       : CachingCredentials(config.now),
         key_file_(std::move(key_file)),
         key_(std::move(key)),
         endpoint_(std::move(endpoint)),
         verify_tls_(config.verify_tls),
-        ca_file_(config.ca_file),
-        http_(http) {}
+        ca_file_(config.ca_file) {}
 
   std::string Describe() const override {
     return "service account " + key_.client_email + " (key file " + key_file_ + ")";
   }
 
  protected:
-  Result<Token> Fetch(system_clock::time_point now) override {
+  Result<Token> Fetch(net::HttpClient& http, system_clock::time_point now) override {
     const std::string what = "cannot get an access token for " + Describe() + " from " + endpoint_;
     auto assertion = Assertion(now);
     if (!assertion.ok()) return assertion.status().WithPrefix(what);
@@ -312,7 +312,7 @@ class ServiceAccountCredentials final : public CachingCredentials {
     request.ca_file = ca_file_;
     // A redirect would carry the signed JWT to another endpoint.
     request.follow_redirects = false;
-    return RequestToken(*http_, request, what);
+    return RequestToken(http, request, what);
   }
 
  private:
@@ -336,22 +336,20 @@ class ServiceAccountCredentials final : public CachingCredentials {
   const std::string endpoint_;
   const bool verify_tls_;
   const std::string ca_file_;
-  net::HttpClient* const http_;
 };
 
 // The Compute Engine metadata server's token for the instance's default
 // service account.
 class MetadataServerCredentials final : public CachingCredentials {
  public:
-  MetadataServerCredentials(const CredentialsConfig& config, net::HttpClient* http)
+  explicit MetadataServerCredentials(const CredentialsConfig& config)
       : CachingCredentials(config.now),
-        url_("http://" + config.metadata_host + "/computeMetadata/v1/instance/service-accounts/default/token"),
-        http_(http) {}
+        url_("http://" + config.metadata_host + "/computeMetadata/v1/instance/service-accounts/default/token") {}
 
   std::string Describe() const override { return "metadata server"; }
 
  protected:
-  Result<Token> Fetch(system_clock::time_point) override {
+  Result<Token> Fetch(net::HttpClient& http, system_clock::time_point) override {
     net::HttpRequest request;
     request.method = "GET";
     request.url = url_;
@@ -362,17 +360,16 @@ class MetadataServerCredentials final : public CachingCredentials {
     // The metadata server never redirects; following one would hand the
     // Metadata-Flavor request to someone else.
     request.follow_redirects = false;
-    return RequestToken(*http_, request, "cannot get an access token from the metadata server " + url_);
+    return RequestToken(http, request, "cannot get an access token from the metadata server " + url_);
   }
 
  private:
   const std::string url_;
-  net::HttpClient* const http_;
 };
 
 }  // namespace
 
-Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& config, net::HttpClient* http) {
+Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& config) {
   if (config.anonymous) return std::shared_ptr<Credentials>(std::make_shared<AnonymousCredentials>());
   if (!config.access_token.empty()) {
     if (!IsValidToken(config.access_token)) {
@@ -387,15 +384,28 @@ Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& co
       return InvalidArgumentError("credentials key file " + config.key_file + ": token_uri " + Quoted(endpoint) +
                                   ": " + s.message());
     }
-    if (http == nullptr) return InvalidArgumentError("service-account credentials need an HTTP client");
-    return std::shared_ptr<Credentials>(std::make_shared<ServiceAccountCredentials>(
-        config, config.key_file, std::move(key), std::move(endpoint), http));
+    return std::shared_ptr<Credentials>(
+        std::make_shared<ServiceAccountCredentials>(config, config.key_file, std::move(key), std::move(endpoint)));
   }
   if (config.use_metadata_server) {
-    if (http == nullptr) return InvalidArgumentError("metadata-server credentials need an HTTP client");
-    return std::shared_ptr<Credentials>(std::make_shared<MetadataServerCredentials>(config, http));
+    return std::shared_ptr<Credentials>(std::make_shared<MetadataServerCredentials>(config));
   }
   return std::shared_ptr<Credentials>(std::make_shared<AnonymousCredentials>());
+}
+
+Result<std::shared_ptr<Credentials>> SharedCredentials(const CredentialsConfig& config) {
+  // A test's clock makes credentials of their own.
+  if (config.now) return MakeCredentials(config);
+  const std::string key = std::string(config.anonymous ? "a" : "-") + (config.use_metadata_server ? "m" : "-") +
+                          (config.verify_tls ? "v" : "-") + '\0' + config.access_token + '\0' + config.key_file +
+                          '\0' + config.metadata_host + '\0' + config.token_uri_override + '\0' + config.ca_file;
+  static std::mutex mu;
+  static auto* made = new std::map<std::string, std::shared_ptr<Credentials>>();
+  std::lock_guard lock(mu);
+  if (auto it = made->find(key); it != made->end()) return it->second;
+  TFHUB_ASSIGN_OR_RETURN(std::shared_ptr<Credentials> credentials, MakeCredentials(config));
+  made->emplace(key, credentials);
+  return credentials;
 }
 
 }  // namespace tfhub::gcs

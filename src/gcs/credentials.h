@@ -22,7 +22,8 @@
 // at construction) and cache it; it is fetched again once less than 5
 // minutes of its life remain (less than half, for a token issued with under
 // 10 minutes). A failed fetch caches nothing: the next call tries again.
-// The HttpClient given decides about retries (net/retrying_http_client.h).
+// The HttpClient each call is given carries the token requests and decides
+// about retries (net/retrying_http_client.h); the credentials keep none.
 //
 // Service-account token exchange (kind 2):
 //   POST <token_uri>  Content-Type: application/x-www-form-urlencoded
@@ -65,9 +66,10 @@ class Credentials {
  public:
   virtual ~Credentials() = default;
   // The header line to add ("Authorization: Bearer <token>"), or "" for
-  // anonymous access. Errors name the credential source (key file path,
-  // token endpoint, HTTP status) but never a secret.
-  virtual Result<std::string> AuthorizationHeader() = 0;
+  // anonymous access; a token is fetched through `http` when one is needed.
+  // Errors name the credential source (key file path, token endpoint, HTTP
+  // status) but never a secret.
+  virtual Result<std::string> AuthorizationHeader(net::HttpClient& http) = 0;
   // For messages: "anonymous", "access token from GOOGLE_OAUTH_ACCESS_TOKEN",
   // "service account a@b (key file /p)", "metadata server". No secrets.
   virtual std::string Describe() const = 0;
@@ -102,8 +104,13 @@ struct CredentialsConfig {
 // "credentials key file <path>: token_uri <uri>: refusing to send
 // credentials to ..." (the token_uri, no secret, is the one part of the
 // file quoted). A direct token with spaces or control characters is
-// InvalidArgument too. `http` must outlive the credentials; it may be null
-// only for a direct token or anonymous access (else InvalidArgument).
-Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& config, net::HttpClient* http);
+// InvalidArgument too.
+Result<std::shared_ptr<Credentials>> MakeCredentials(const CredentialsConfig& config);
+
+// MakeCredentials(config), made once per process and configuration and then
+// shared (with its cached token) by every caller that asks with an equal
+// configuration: a service running many resolves fetches one token, not one
+// per resolve. Thread-safe. A failure is not cached.
+Result<std::shared_ptr<Credentials>> SharedCredentials(const CredentialsConfig& config);
 
 }  // namespace tfhub::gcs

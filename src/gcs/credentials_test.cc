@@ -140,7 +140,7 @@ class CredentialsTest : public ::testing::Test {
   }
 
   std::shared_ptr<Credentials> Make() {
-    auto creds = MakeCredentials(config_, &http_);
+    auto creds = MakeCredentials(config_);
     EXPECT_TRUE(creds.ok()) << creds.status().ToString();
     return creds.ok() ? *creds : nullptr;
   }
@@ -160,7 +160,7 @@ TEST_F(CredentialsTest, ServiceAccountExchangesASignedJwtForAnAccessToken) {
   EXPECT_EQ(creds->Describe(), std::string("service account ") + kEmail + " (key file " + config_.key_file + ")");
   EXPECT_TRUE(http_.seen().empty()) << "no token is fetched before it is needed";
 
-  auto header = creds->AuthorizationHeader();
+  auto header = creds->AuthorizationHeader(http_);
   ASSERT_TRUE(header.ok()) << header.status().ToString();
   EXPECT_EQ(*header, "Authorization: Bearer ya29.first");
 
@@ -184,22 +184,22 @@ TEST_F(CredentialsTest, TokenIsCachedUntilFiveMinutesBeforeItExpires) {
   http_.Expect(TokenAnswer(kTokenUri, "ya29.first"));
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.first");
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.first");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.first");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.first");
   Advance(seconds(3600 - 300 - 1));
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.first");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.first");
   EXPECT_EQ(http_.seen().size(), 1u);
   EXPECT_TRUE(http_.unexpected().empty());
 
   Advance(seconds(1));  // 5 minutes left: refresh
   http_.Expect(TokenAnswer(kTokenUri, "ya29.second"));
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.second");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.second");
   const auto seen = http_.seen();
   ASSERT_EQ(seen.size(), 2u);
   const Jwt jwt = DecodeJwt(AssertionOf(seen[1]));
   EXPECT_EQ(jwt.claims["iat"], NowSeconds());
   EXPECT_EQ(jwt.claims["exp"], NowSeconds() + 3600);
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.second");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.second");
   EXPECT_EQ(http_.seen().size(), 2u);
 }
 
@@ -213,7 +213,7 @@ TEST_F(CredentialsTest, TokenUriOverrideMovesTheEndpointNotTheAudience) {
   http_.Expect(TokenAnswer("http://127.0.0.1:9/token", "tok"));
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer tok");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer tok");
   const auto seen = http_.seen();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_FALSE(seen[0].verify_tls);
@@ -229,7 +229,7 @@ TEST_F(CredentialsTest, TokenUriMustBeHttpsOrPlainHttpToLoopback) {
     json key = KeyJson();
     key["token_uri"] = uri;
     config_.key_file = WriteKey(key);
-    auto creds = MakeCredentials(config_, &http_);
+    auto creds = MakeCredentials(config_);
     ASSERT_FALSE(creds.ok()) << uri;
     const std::string& message = creds.status().message();
     EXPECT_EQ(creds.status().code(), StatusCode::kInvalidArgument) << creds.status().ToString();
@@ -240,7 +240,7 @@ TEST_F(CredentialsTest, TokenUriMustBeHttpsOrPlainHttpToLoopback) {
   // The endpoint actually used is checked, an override included.
   config_.key_file = WriteKey(KeyJson());
   config_.token_uri_override = "http://oauth2.example.test/token";
-  EXPECT_EQ(MakeCredentials(config_, &http_).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeCredentials(config_).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(http_.seen().empty());
   EXPECT_TRUE(http_.unexpected().empty());
 
@@ -252,7 +252,7 @@ TEST_F(CredentialsTest, TokenUriMustBeHttpsOrPlainHttpToLoopback) {
     http_.Expect(TokenAnswer(uri, "tok"));
     auto creds = Make();
     ASSERT_NE(creds, nullptr) << uri;
-    EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer tok") << uri;
+    EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer tok") << uri;
   }
   EXPECT_EQ(http_.pending(), 0u);
 }
@@ -263,7 +263,7 @@ TEST_F(CredentialsTest, TokenExchangeDoesNotFollowARedirectToAnotherHost) {
   http_.Expect(net::Answer("POST", kTokenUri, 302, "", {{"Location", elsewhere}}));
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  auto header = creds->AuthorizationHeader();
+  auto header = creds->AuthorizationHeader(http_);
   ASSERT_FALSE(header.ok());
   const std::string message = header.status().message();
   EXPECT_EQ(header.status().code(), StatusCode::kFailedPrecondition) << message;
@@ -283,7 +283,7 @@ TEST_F(CredentialsTest, DefaultTokenUriIsGoogles) {
   http_.Expect(TokenAnswer("https://oauth2.googleapis.com/token", "tok"));
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer tok");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer tok");
   ASSERT_EQ(http_.seen().size(), 1u);
   EXPECT_EQ(DecodeJwt(AssertionOf(http_.seen()[0])).claims["aud"], "https://oauth2.googleapis.com/token");
 }
@@ -298,7 +298,7 @@ TEST_F(CredentialsTest, RejectedGrantNamesEndpointStatusAndErrorButNotTheAsserti
   http_.Expect(e);
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  auto header = creds->AuthorizationHeader();
+  auto header = creds->AuthorizationHeader(http_);
   ASSERT_FALSE(header.ok());
   const std::string message = header.status().message();
   EXPECT_EQ(header.status().code(), StatusCode::kPermissionDenied) << message;
@@ -331,13 +331,13 @@ TEST_F(CredentialsTest, ServerErrorsAreRetryableAndTheNextCallTriesAgain) {
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
   for (const char* status : {"503", "429", "connection refused"}) {
-    auto header = creds->AuthorizationHeader();
+    auto header = creds->AuthorizationHeader(http_);
     ASSERT_FALSE(header.ok());
     EXPECT_EQ(header.status().code(), StatusCode::kUnavailable) << header.status().ToString();
     EXPECT_NE(header.status().message().find(status), std::string::npos) << header.status().message();
     EXPECT_NE(header.status().message().find(kTokenUri), std::string::npos) << header.status().message();
   }
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer tok");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer tok");
 }
 
 TEST_F(CredentialsTest, OtherTokenEndpointErrors) {
@@ -370,7 +370,7 @@ TEST_F(CredentialsTest, OtherTokenEndpointErrors) {
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
   for (const Case& c : cases) {
-    auto header = creds->AuthorizationHeader();
+    auto header = creds->AuthorizationHeader(http_);
     ASSERT_FALSE(header.ok()) << c.body;
     EXPECT_EQ(header.status().code(), c.code) << header.status().ToString();
     EXPECT_NE(header.status().message().find(c.mentions), std::string::npos) << header.status().message();
@@ -414,7 +414,7 @@ TEST_F(CredentialsTest, MalformedKeyFilesAreInvalidArgumentNamingTheFile) {
     const std::string path = dir_.Sub(c.name);
     if (!c.content.empty()) test::WriteStringToFile(path, c.content);
     config_.key_file = path;
-    auto creds = MakeCredentials(config_, &http_);
+    auto creds = MakeCredentials(config_);
     ASSERT_FALSE(creds.ok()) << c.name;
     EXPECT_EQ(creds.status().code(), StatusCode::kInvalidArgument) << creds.status().ToString();
     const std::string& message = creds.status().message();
@@ -425,7 +425,7 @@ TEST_F(CredentialsTest, MalformedKeyFilesAreInvalidArgumentNamingTheFile) {
   }
   // A directory cannot be read either.
   config_.key_file = dir_.path();
-  auto dir = MakeCredentials(config_, &http_);
+  auto dir = MakeCredentials(config_);
   ASSERT_FALSE(dir.ok());
   EXPECT_EQ(dir.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(dir.status().message().find("cannot read"), std::string::npos) << dir.status().message();
@@ -439,13 +439,13 @@ TEST_F(CredentialsTest, DirectAccessTokenWinsAndMakesNoRequests) {
   config_.use_metadata_server = true;
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.direct");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.direct");
   EXPECT_EQ(creds->Describe(), "access token from GOOGLE_OAUTH_ACCESS_TOKEN");
   EXPECT_TRUE(http_.seen().empty());
   EXPECT_TRUE(http_.unexpected().empty());
 
   config_.access_token = "ya29.with\nnewline";
-  auto bad = MakeCredentials(config_, &http_);
+  auto bad = MakeCredentials(config_);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message().find("ya29"), std::string::npos) << bad.status().message();
@@ -458,13 +458,13 @@ TEST_F(CredentialsTest, AnonymousHasNoHeaderAndMakesNoRequests) {
   for (int i = 0; i < 2; ++i) {
     auto creds = Make();
     ASSERT_NE(creds, nullptr);
-    EXPECT_EQ(creds->AuthorizationHeader().value(), "");
+    EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "");
     EXPECT_EQ(creds->Describe(), "anonymous");
     config_ = CredentialsConfig();
   }
-  auto without_http = MakeCredentials(CredentialsConfig(), nullptr);
+  auto without_http = MakeCredentials(CredentialsConfig());
   ASSERT_TRUE(without_http.ok());
-  EXPECT_EQ((*without_http)->AuthorizationHeader().value(), "");
+  EXPECT_EQ((*without_http)->AuthorizationHeader(http_).value(), "");
   EXPECT_TRUE(http_.seen().empty());
   EXPECT_TRUE(http_.unexpected().empty());
 }
@@ -478,7 +478,7 @@ TEST_F(CredentialsTest, ForcedAnonymousWinsOverATokenAKeyFileAndTheMetadataServe
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
   EXPECT_EQ(creds->Describe(), "anonymous");
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "");
   EXPECT_TRUE(http_.seen().empty());
   EXPECT_TRUE(http_.unexpected().empty());
 }
@@ -496,7 +496,7 @@ TEST_F(CredentialsTest, MetadataServerTokenIsFetchedWithMetadataFlavorAndCached)
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
   EXPECT_EQ(creds->Describe(), "metadata server");
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.gce");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.gce");
   const auto seen = http_.seen();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].method, "GET");
@@ -506,12 +506,12 @@ TEST_F(CredentialsTest, MetadataServerTokenIsFetchedWithMetadataFlavorAndCached)
 
   // A short-lived token is refreshed at half its life, not 5 minutes early.
   Advance(seconds(99));
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.gce");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.gce");
   EXPECT_EQ(http_.seen().size(), 1u);
   Advance(seconds(1));
   e.body = R"({"access_token":"ya29.gce2","expires_in":3599})";
   http_.Expect(e);
-  EXPECT_EQ(creds->AuthorizationHeader().value(), "Authorization: Bearer ya29.gce2");
+  EXPECT_EQ(creds->AuthorizationHeader(http_).value(), "Authorization: Bearer ya29.gce2");
   EXPECT_EQ(http_.seen().size(), 2u);
   EXPECT_TRUE(http_.unexpected().empty());
 }
@@ -527,7 +527,7 @@ TEST_F(CredentialsTest, MetadataServerErrorNamesTheUrlAndStatus) {
   http_.Expect(e);
   auto creds = Make();
   ASSERT_NE(creds, nullptr);
-  auto header = creds->AuthorizationHeader();
+  auto header = creds->AuthorizationHeader(http_);
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.status().code(), StatusCode::kNotFound);
   EXPECT_NE(header.status().message().find(url), std::string::npos) << header.status().message();
@@ -543,7 +543,7 @@ TEST_F(CredentialsTest, ConcurrentCallersShareOneFetch) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      auto header = creds->AuthorizationHeader();
+      auto header = creds->AuthorizationHeader(http_);
       if (header.ok() && *header == "Authorization: Bearer ya29.shared") ++good;
     });
   }

@@ -88,7 +88,7 @@ Result<net::HttpRequest> GcsClient::NewRequest(std::string method, std::string u
   r.cancel = options_.cancel;
   r.stall_timeout = options_.stall_timeout;
   if (credentials_) {
-    TFHUB_ASSIGN_OR_RETURN(std::string auth, credentials_->AuthorizationHeader());
+    TFHUB_ASSIGN_OR_RETURN(std::string auth, credentials_->AuthorizationHeader(*http_));
     if (!auth.empty()) {
       TFHUB_RETURN_IF_ERROR(net::CheckMaySendCredentials(r.url).WithPrefix(
           "Cloud Storage " + r.method + " with " + credentials_->Describe()));

@@ -26,7 +26,7 @@ constexpr char kUri[] = "gs://bkt/dir/file";
 
 class TestCredentials final : public Credentials {
  public:
-  Result<std::string> AuthorizationHeader() override {
+  Result<std::string> AuthorizationHeader(net::HttpClient&) override {
     ++calls;
     return std::string("Authorization: Bearer ") + kToken;
   }
@@ -36,7 +36,7 @@ class TestCredentials final : public Credentials {
 
 class FailingCredentials final : public Credentials {
  public:
-  Result<std::string> AuthorizationHeader() override {
+  Result<std::string> AuthorizationHeader(net::HttpClient&) override {
     return UnavailableError("cannot get an access token from the metadata server http://md.test/token: HTTP 503");
   }
   std::string Describe() const override { return "metadata server"; }
@@ -241,12 +241,12 @@ TEST(GcsClientCredentialsTest, AnonymousSendsNoAuthorizationAndAccessTokenSendsB
   EXPECT_TRUE(no_credentials.GetMetadata(Obj()).ok());
   CredentialsConfig anonymous;
   anonymous.anonymous = true;
-  auto anon = MakeCredentials(anonymous, nullptr);
+  auto anon = MakeCredentials(anonymous);
   ASSERT_TRUE(anon.ok()) << anon.status().ToString();
   EXPECT_TRUE(GcsClient(&http, *anon, TestOptions()).GetMetadata(Obj()).ok());
   CredentialsConfig direct;
   direct.access_token = "ya29.direct";
-  auto token = MakeCredentials(direct, nullptr);
+  auto token = MakeCredentials(direct);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   EXPECT_TRUE(GcsClient(&http, *token, TestOptions()).GetMetadata(Obj()).ok());
 

@@ -1,19 +1,8 @@
-// gcs::GcsConfig — everything the gs:// backend is configured with, read
-// once from the environment at the edge (config/gcs_env_config.cc) when the
-// backend is first used:
-//   STORAGE_EMULATOR_HOST            endpoint override ("host:port" or
-//                                    "http://host:port"); credentials are
-//                                    then anonymous, always: the token, key
-//                                    file and metadata server below are not
-//                                    used (no credential is ever sent to an
-//                                    emulator, as with Google's libraries)
-//   GOOGLE_OAUTH_ACCESS_TOKEN        an access token to send as is
-//   GOOGLE_APPLICATION_CREDENTIALS   a service-account key file (JSON)
-//   GCE_METADATA_HOST                metadata server host (on Google Cloud,
-//                                    detected by /sys/class/dmi/id/product_name)
-//   TFHUB_DISABLE_CERT_VALIDATION=true, SSL_CERT_FILE   as for http(s)
-// Wherever they come from, credentials go only over https, or plain http to
-// a loopback host (gcs/gcs_client.h, gcs/credentials.h).
+// gcs::GcsConfig — everything the gs:// backend is configured with, derived
+// from ResolveOptions (TLS, cancel, stall timeout, CloudStorageOptions) by
+// the runtime context; nothing here reads the environment (that is
+// config/env_config.cc's job: STORAGE_EMULATOR_HOST and friends end up in
+// ResolveOptions::gcs).
 #pragma once
 
 #include <memory>
@@ -21,6 +10,8 @@
 #include "gcs/credentials.h"
 #include "gcs/gcs_client.h"
 #include "gcs/gcs_file_system.h"
+#include "net/http_client.h"
+#include "tfhub/options.h"
 
 namespace tfhub::gcs {
 
@@ -29,10 +20,14 @@ struct GcsConfig {
   CredentialsConfig credentials;
 };
 
-GcsConfig GcsConfigFromEnvironment();
+// The configuration `options` asks for. With an emulator the endpoint is
+// the emulator's and the credentials are anonymous, whatever else is set.
+GcsConfig GcsConfigFor(const ResolveOptions& options);
 
-// The gs:// backend as registered by default: created on first use from
-// GcsConfigFromEnvironment(), talking through libcurl with retries.
-std::shared_ptr<io::FileSystem> NewDefaultGcsFileSystem(GcsFileSystemOptions options = {});
+// The gs:// backend over `http` (with its retries): the client and its
+// credentials (SharedCredentials: one token per configuration and process)
+// are made on first use.
+std::shared_ptr<io::FileSystem> NewGcsFileSystem(std::shared_ptr<net::HttpClient> http, GcsConfig config,
+                                                 GcsFileSystemOptions options = {});
 
 }  // namespace tfhub::gcs

@@ -31,7 +31,7 @@ constexpr char kSession[] = "https://gcs.test/upload/storage/v1/b/bkt/o?uploadTy
 
 class TestCredentials final : public Credentials {
  public:
-  Result<std::string> AuthorizationHeader() override { return std::string("Authorization: ") + kToken; }
+  Result<std::string> AuthorizationHeader(net::HttpClient&) override { return std::string("Authorization: ") + kToken; }
   std::string Describe() const override { return "test credentials"; }
 };
 

@@ -1,6 +1,8 @@
 #include "tfhub/file_system.h"
 
+#include <algorithm>
 #include <cctype>
+#include <future>
 
 #include "io/subtree_file_system.h"
 
@@ -37,6 +39,36 @@ Result<std::vector<TreeEntry>> FileSystem::ListTree(const std::string& dir) {
   std::vector<TreeEntry> out;
   TFHUB_RETURN_IF_ERROR(WalkTree(*this, dir, "", 0, out));
   return out;
+}
+
+Status FileSystem::ReadStream(const std::string& path, StreamSink& sink) {
+  TFHUB_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, NewRandomAccessFile(path));
+  const uint64_t size = file->Size();
+  StreamInfo info;
+  info.size = size;
+  TFHUB_RETURN_IF_ERROR(sink.OnStart(info));
+  // Blocks are read one ahead of the one the sink is taking.
+  static constexpr size_t kBlock = 16 << 20;
+  auto read_block = [&file, size](uint64_t offset, std::string* buffer) -> Status {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, size - offset));
+    buffer->resize(n);
+    TFHUB_ASSIGN_OR_RETURN(std::string_view got, file->ReadAt(offset, n, buffer->data()));
+    if (got.data() != buffer->data()) buffer->assign(got);
+    return Status::Ok();
+  };
+  std::string current, next;
+  std::future<Status> pending;
+  if (size > 0) pending = std::async(std::launch::async, read_block, uint64_t{0}, &next);
+  for (uint64_t offset = 0; offset < size; offset += kBlock) {
+    TFHUB_RETURN_IF_ERROR(pending.get());
+    std::swap(current, next);
+    if (offset + kBlock < size) pending = std::async(std::launch::async, read_block, offset + kBlock, &next);
+    if (Status s = sink.OnData(current); !s.ok()) {
+      if (pending.valid()) pending.wait();
+      return s;
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<FileSystem>> FileSystem::OpenDirectory(const std::string& dir) {
@@ -86,15 +118,6 @@ std::string JoinPath(std::string_view base, std::string_view name) {
   return out;
 }
 
-FileSystemRegistry& FileSystemRegistry::Default() {
-  static FileSystemRegistry* registry = [] {
-    auto* r = new FileSystemRegistry();
-    RegisterBuiltinFileSystems(*r);
-    return r;
-  }();
-  return *registry;
-}
-
 void FileSystemRegistry::Register(std::string scheme, std::shared_ptr<FileSystem> fs) {
   for (auto& [s, backend] : backends_) {
     if (s == scheme) {
@@ -112,10 +135,6 @@ Result<FileSystem*> FileSystemRegistry::ForUri(std::string_view uri) const {
   }
   return UnimplementedError("File system scheme '" + std::string(scheme) +
                             "' not implemented (file: '" + std::string(uri) + "')");
-}
-
-Result<FileSystem*> FileSystemForUri(std::string_view uri) {
-  return FileSystemRegistry::Default().ForUri(uri);
 }
 
 }  // namespace tfhub::io

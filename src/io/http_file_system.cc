@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "net/goog_hash.h"
 #include "net/http_status.h"
 #include "net/range_read_sink.h"
 
@@ -48,8 +49,8 @@ class HttpRandomAccessFile final : public RandomAccessFile {
 
 }  // namespace
 
-HttpFileSystem::HttpFileSystem(net::HttpClient* http, HttpFileSystemOptions options)
-    : http_(http), options_(std::move(options)) {}
+HttpFileSystem::HttpFileSystem(std::shared_ptr<net::HttpClient> http, HttpFileSystemOptions options)
+    : http_(std::move(http)), options_(std::move(options)) {}
 
 net::HttpRequest HttpFileSystem::Request(std::string method, const std::string& url) const {
   net::HttpRequest r;
@@ -57,6 +58,8 @@ net::HttpRequest HttpFileSystem::Request(std::string method, const std::string& 
   r.url = url;
   r.verify_tls = options_.verify_tls;
   r.ca_file = options_.ca_file;
+  r.cancel = options_.cancel;
+  r.stall_timeout = options_.stall_timeout;
   return r;
 }
 
@@ -90,7 +93,7 @@ Result<std::unique_ptr<RandomAccessFile>> HttpFileSystem::NewRandomAccessFile(co
   // Ranged reads go to where the redirects led.
   const std::string target = r.head.effective_url.empty() ? url : r.head.effective_url;
   return std::unique_ptr<RandomAccessFile>(std::make_unique<HttpRandomAccessFile>(
-      http_, Request("GET", target), *r.head.content_length, net::StrongValidator(r.head)));
+      http_.get(), Request("GET", target), *r.head.content_length, net::StrongValidator(r.head)));
 }
 
 Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url, uint64_t max_bytes) {
@@ -98,6 +101,36 @@ Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url, uin
   TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("GET", url), limit));
   if (r.head.status < 200 || r.head.status > 299) return AnswerError("read", url, r.head);
   return std::move(r.body);
+}
+
+namespace {
+
+// The retrying client's body sink, as a stream: a 2xx answer starts (or,
+// after a restart, starts over) the stream; anything else is the error.
+class StreamBody final : public net::HttpBodySink {
+ public:
+  explicit StreamBody(StreamSink* sink) : sink_(sink) {}
+  Status OnResponse(const net::HttpResponseHead& head) override {
+    if (head.status < 200 || head.status > 299) return net::HttpErrorStatus(head.status, head.reason);
+    StreamInfo info;
+    info.size = head.content_length;
+    const net::GoogHash digests = net::ParseGoogHash(head);
+    info.crc32c = digests.crc32c;
+    info.md5 = digests.md5;
+    return sink_->OnStart(info);
+  }
+  Status OnData(std::string_view chunk) override { return sink_->OnData(chunk); }
+  Status OnRestart() override { return Status::Ok(); }  // the next OnResponse starts the sink over
+
+ private:
+  StreamSink* sink_;
+};
+
+}  // namespace
+
+Status HttpFileSystem::ReadStream(const std::string& url, StreamSink& sink) {
+  StreamBody body(&sink);
+  return http_->Send(Request("GET", url), body).status();
 }
 
 }  // namespace tfhub::io

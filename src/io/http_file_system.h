@@ -7,6 +7,11 @@
 //    ReadAt is one ranged GET ("Range: bytes=a-b", with "If-Range" on the
 //    validator so a resource that changed is refused, not mixed).
 //  * ReadFileToString: one GET.
+//  * ReadStream: one GET streamed to the sink as it arrives; a broken body
+//    is resumed (Range + If-Range) by the retrying client, and starts over
+//    (StreamSink::OnStart again) when the resource changed. A non-2xx final
+//    answer is net::HttpErrorStatus ("HTTP Error 404: Not Found"); an
+//    x-goog-hash header becomes StreamInfo's checksums.
 //  * Directories cannot be listed over HTTP (ListDir is Unimplemented) and
 //    every write is PermissionDenied ("read-only").
 // Retries and TLS settings come with the HttpClient and options given.
@@ -26,12 +31,14 @@ namespace tfhub::io {
 struct HttpFileSystemOptions {
   bool verify_tls = true;
   std::string ca_file;
+  const std::atomic<bool>* cancel = nullptr;  // checked while a transfer runs
+  std::chrono::seconds stall_timeout{60};
 };
 
 class HttpFileSystem final : public FileSystem {
  public:
-  // `http` must outlive the filesystem.
-  HttpFileSystem(net::HttpClient* http, HttpFileSystemOptions options);
+  // `http` (retries come with it) is shared with the filesystem.
+  HttpFileSystem(std::shared_ptr<net::HttpClient> http, HttpFileSystemOptions options);
 
   Result<FileInfo> Stat(const std::string& url) override;
   Result<std::vector<std::string>> ListDir(const std::string& url) override;
@@ -44,21 +51,13 @@ class HttpFileSystem final : public FileSystem {
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& url) override;
   Status CreateExclusive(const std::string& url, std::string_view content) override;
   Result<std::string> ReadFileToString(const std::string& url, uint64_t max_bytes = kNoLimit) override;
+  Status ReadStream(const std::string& url, StreamSink& sink) override;
 
  private:
   net::HttpRequest Request(std::string method, const std::string& url) const;
 
-  net::HttpClient* http_;
+  std::shared_ptr<net::HttpClient> http_;
   HttpFileSystemOptions options_;
 };
-
-}  // namespace tfhub::io
-
-namespace tfhub::io {
-
-// The http(s) backend as registered by default: libcurl with retries, TLS
-// settings from TFHUB_DISABLE_CERT_VALIDATION and SSL_CERT_FILE (read once,
-// when the registry is first used; config/http_env_config.cc).
-std::shared_ptr<FileSystem> NewDefaultHttpFileSystem();
 
 }  // namespace tfhub::io

@@ -116,10 +116,13 @@ TEST_F(LocalFileSystemTest, RandomAccessReadsAndEofContract) {
 }
 
 TEST(FileSystemRegistryTest, DispatchesByScheme) {
-  EXPECT_TRUE(FileSystemForUri("/tmp").ok());
-  EXPECT_TRUE(FileSystemForUri("relative/path").ok());
-  EXPECT_TRUE(FileSystemForUri("file:///tmp").ok());
-  auto r = FileSystemForUri("nope://x");
+  const auto registry = MakeFileSystemRegistry({});
+  EXPECT_TRUE(registry->ForUri("/tmp").ok());
+  EXPECT_TRUE(registry->ForUri("relative/path").ok());
+  EXPECT_TRUE(registry->ForUri("file:///tmp").ok());
+  EXPECT_TRUE(registry->ForUri("gs://bucket/x").ok());
+  EXPECT_TRUE(registry->ForUri("https://host/x").ok());
+  auto r = registry->ForUri("nope://x");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
   EXPECT_NE(r.status().message().find("File system scheme 'nope' not implemented"), std::string::npos);

@@ -70,6 +70,11 @@ Result<std::vector<TreeEntry>> SubtreeFileSystem::ListTree(const std::string& di
   return base_->ListTree(full);
 }
 
+Status SubtreeFileSystem::ReadStream(const std::string& path, StreamSink& sink) {
+  TFHUB_ASSIGN_OR_RETURN(std::string full, Full(path));
+  return base_->ReadStream(full, sink);
+}
+
 Result<std::unique_ptr<FileSystem>> SubtreeFileSystem::OpenDirectory(const std::string& dir) {
   TFHUB_ASSIGN_OR_RETURN(std::string full, Full(dir));
   return std::unique_ptr<FileSystem>(new SubtreeFileSystem(base_, std::move(full)));

@@ -32,6 +32,7 @@ class SubtreeFileSystem final : public FileSystem {
   Status CreateExclusive(const std::string& path, std::string_view content) override;
   Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) override;
   Result<std::vector<TreeEntry>> ListTree(const std::string& dir) override;
+  Status ReadStream(const std::string& path, StreamSink& sink) override;
   bool HasAtomicDirectoryRename() const override { return base_->HasAtomicDirectoryRename(); }
   Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& dir) override;
   Status SetAccessTime(const std::string& path, std::chrono::system_clock::time_point atime) override;

@@ -3,6 +3,8 @@
 // Retry-After). One place decides; RetryingHttpClient applies it.
 #pragma once
 
+#include "base/clock.h"
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -17,6 +19,8 @@ struct RetryOptions {
   int max_attempts = 5;  // including the first
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{30000};
+  // Waits out the backoff; null: base::Clock::Real(). Must outlive the client.
+  base::Clock* clock = nullptr;
 };
 
 // Transient: connection failures, cut bodies, stalls (Unavailable,

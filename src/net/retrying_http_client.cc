@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "base/cancellation.h"
+#include "base/clock.h"
 #include "net/http_status.h"
 
 namespace tfhub::net {
@@ -139,7 +139,8 @@ class RetryingHttpClient final : public HttpClient {
                          : progress.delivered > 0 ? ", from the start: no validator to resume with" : "") +
                "): " + last.message());
         }
-        if (!base::SleepUnlessCancelled(wait, request.cancel)) return AbortedError(what + " interrupted");
+        base::Clock& clock = options_.clock != nullptr ? *options_.clock : base::Clock::Real();
+        if (!clock.SleepUnlessCancelled(wait, request.cancel)) return AbortedError(what + " interrupted");
       }
       HttpRequest req = request;
       if (resuming) {

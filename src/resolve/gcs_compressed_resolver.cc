@@ -9,11 +9,8 @@ bool GcsCompressedResolver::Supports(std::string_view handle, const ResolveOptio
          (handle.ends_with(".tar") || handle.ends_with(".tar.gz") || handle.ends_with(".tgz"));
 }
 
-Result<ResolvedModule> GcsCompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
-                                                   const ResolverEnv& env) const {
-  const std::string uri(handle);
-  TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, env.file_systems->ForUri(uri));
-  return DownloadArchiveIntoCache(handle, uri, FileArchiveFetch(fs, uri, options.cancel), options, env);
+Result<ResolvedModule> GcsCompressedResolver::Resolve(std::string_view handle, const runtime::Context& ctx) const {
+  return DownloadArchiveIntoCache(handle, std::string(handle), ctx);
 }
 
 }  // namespace tfhub::resolvers

@@ -12,8 +12,7 @@ class GcsCompressedResolver final : public Resolver {
  public:
   std::string_view name() const override { return "gcs-compressed"; }
   bool Supports(std::string_view handle, const ResolveOptions& options) const override;
-  Result<ResolvedModule> Resolve(std::string_view handle, const ResolveOptions& options,
-                              const ResolverEnv& env) const override;
+  Result<ResolvedModule> Resolve(std::string_view handle, const runtime::Context& ctx) const override;
 };
 
 }  // namespace tfhub::resolvers

@@ -15,11 +15,10 @@ bool HttpCompressedResolver::Supports(std::string_view handle, const ResolveOpti
   return IsHttpUrl(handle) && options.load_format != LoadFormat::kUncompressed;
 }
 
-Result<ResolvedModule> HttpCompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
-                                                    const ResolverEnv& env) const {
+Result<ResolvedModule> HttpCompressedResolver::Resolve(std::string_view handle, const runtime::Context& ctx) const {
   const auto mirror = ChinaMirrorArchiveUrl(handle);
   const std::string url = mirror ? *mirror : AppendFormatQuery(handle, "compressed");
-  return DownloadArchiveIntoCache(handle, url, options, env);
+  return DownloadArchiveIntoCache(handle, url, ctx);
 }
 
 }  // namespace tfhub::resolvers

@@ -10,8 +10,7 @@ class HttpCompressedResolver final : public Resolver {
  public:
   std::string_view name() const override { return "http-compressed"; }
   bool Supports(std::string_view handle, const ResolveOptions& options) const override;
-  Result<ResolvedModule> Resolve(std::string_view handle, const ResolveOptions& options,
-                              const ResolverEnv& env) const override;
+  Result<ResolvedModule> Resolve(std::string_view handle, const runtime::Context& ctx) const override;
 };
 
 }  // namespace tfhub::resolvers

@@ -10,12 +10,11 @@ bool HttpUncompressedResolver::Supports(std::string_view handle, const ResolveOp
   return IsHttpUrl(handle) && options.load_format == LoadFormat::kUncompressed;
 }
 
-Result<ResolvedModule> HttpUncompressedResolver::Resolve(std::string_view handle, const ResolveOptions& options,
-                                                      const ResolverEnv& env) const {
-  net::HttpRequest request = HttpRequestFor(AppendFormatQuery(handle, "uncompressed"), options);
+Result<ResolvedModule> HttpUncompressedResolver::Resolve(std::string_view handle, const runtime::Context& ctx) const {
+  net::HttpRequest request = ctx.Request(AppendFormatQuery(handle, "uncompressed"));
   request.follow_redirects = false;  // the 303 itself is the answer
-  WarnIfTlsUnverified(options, env);
-  auto response = net::SendForString(*env.http, request, 64 * 1024);
+  WarnIfTlsUnverified(ctx);
+  auto response = net::SendForString(ctx.http(), request, 64 * 1024);
   if (!response.ok()) {
     return response.status().WithPrefix("Failed to resolve " + std::string(handle) + " from " + request.url);
   }
@@ -31,7 +30,7 @@ Result<ResolvedModule> HttpUncompressedResolver::Resolve(std::string_view handle
                                    base::EscapeForTerminal(response->body) + where);
   }
   // As the reference: the location goes through path resolution (it must exist).
-  return PathResolver().Resolve(location, options, env);
+  return PathResolver().Resolve(location, ctx);
 }
 
 }  // namespace tfhub::resolvers

@@ -1,51 +1,30 @@
 // The public entry points: tfhub::resolve().
 #include "tfhub/resolve.h"
 
-#include "base/system.h"
-#include "tfhub/file_system.h"
-#include "net/curl_http_client.h"
-#include "net/retrying_http_client.h"
 #include "resolve/resolver.h"
+#include "runtime/context.h"
 
 namespace tfhub {
 
 namespace resolvers {
 
-Result<ResolvedModule> ResolveWithEnv(std::string_view handle, const ResolveOptions& options,
-                                   const ResolverEnv& env) {
+Result<ResolvedModule> ResolveWithContext(std::string_view handle, const runtime::Context& ctx) {
   if (handle.empty()) return InvalidArgumentError("the handle is empty");
   for (const auto& resolver : BuiltinResolvers()) {
-    if (resolver->Supports(handle, options)) return resolver->Resolve(handle, options, env);
+    if (resolver->Supports(handle, ctx.options())) return resolver->Resolve(handle, ctx);
   }
   return InternalError("Missing implementation that supports: " + std::string(handle));
 }
 
-net::HttpRequest HttpRequestFor(std::string url, const ResolveOptions& options) {
-  net::HttpRequest request;
-  request.url = std::move(url);
-  request.verify_tls = options.verify_tls;
-  request.ca_file = options.ca_file;
-  request.cancel = options.cancel;
-  request.stall_timeout = options.stall_timeout;
-  return request;
-}
-
-void WarnIfTlsUnverified(const ResolveOptions& options, const ResolverEnv& env) {
-  if (!options.verify_tls) env.log("WARNING: Disabled certificate validation for resolving handles.");
+void WarnIfTlsUnverified(const runtime::Context& ctx) {
+  if (!ctx.options().verify_tls) ctx.log()("WARNING: Disabled certificate validation for resolving handles.");
 }
 
 }  // namespace resolvers
 
 Result<ResolvedModule> ResolveModule(std::string_view handle, const ResolveOptions& options) {
-  resolvers::ResolverEnv env;
-  env.file_systems = &io::FileSystemRegistry::Default();
-  env.log = options.log ? options.log : base::WriteLineToStderr;
-  net::RetryOptions retry;
-  retry.max_attempts = options.max_attempts;
-  retry.initial_backoff = options.retry_initial_backoff;
-  const auto http = net::NewRetryingHttpClient(&net::SharedCurlHttpClient(), retry, env.log);
-  env.http = http.get();
-  return resolvers::ResolveWithEnv(handle, options, env);
+  const auto ctx = runtime::Context::Make(options);
+  return resolvers::ResolveWithContext(handle, *ctx);
 }
 
 Result<std::string> resolve(std::string_view handle, const ResolveOptions& options) {

@@ -111,6 +111,7 @@ std::vector<TensorInfo> ConvertTensorMap(const Map& map) {
 struct SavedModel::Impl {
   std::string export_dir;
   std::shared_ptr<io::FileSystem> owned_fs;  // keeps an injected filesystem alive
+  std::unique_ptr<io::FileSystemRegistry> registry;  // or the built-in backends read through
   bool hub_module = false;
   int64_t schema_version = 0;
   std::vector<std::string> tags;
@@ -131,7 +132,16 @@ Result<std::unique_ptr<SavedModel>> SavedModel::Open(const std::string& export_d
   impl->export_dir = export_dir;
   io::FileSystem* fs = options.file_system.get();
   if (fs == nullptr) {
-    TFHUB_ASSIGN_OR_RETURN(fs, io::FileSystemForUri(export_dir));
+    // The built-in backend of the path's scheme, configured as a resolve
+    // would be (LoadOptions::resolve_options, else the environment).
+    ResolveOptions resolve_options;
+    if (options.resolve_options) {
+      resolve_options = *options.resolve_options;
+    } else {
+      TFHUB_ASSIGN_OR_RETURN(resolve_options, OptionsFromEnvironment());
+    }
+    impl->registry = io::MakeFileSystemRegistry(resolve_options);
+    TFHUB_ASSIGN_OR_RETURN(fs, impl->registry->ForUri(export_dir));
   } else {
     impl->owned_fs = options.file_system;
   }
@@ -314,7 +324,9 @@ Result<std::unique_ptr<SavedModel>> load(std::string_view handle, const LoadOpti
     TFHUB_ASSIGN_OR_RETURN(resolve_options, OptionsFromEnvironment());
   }
   TFHUB_ASSIGN_OR_RETURN(std::string path, resolve(handle, resolve_options));
-  return SavedModel::Open(path, options);
+  LoadOptions open_options = options;
+  open_options.resolve_options = std::move(resolve_options);
+  return SavedModel::Open(path, open_options);
 }
 
 }  // namespace tfhub

@@ -40,6 +40,7 @@ GcsEmulator::GcsEmulator() {
   gcs::GcsClientOptions options;
   options.endpoint = endpoint_;
   client_ = std::make_unique<gcs::GcsClient>(http_.get(), nullptr, options);
+  registry_ = io::MakeFileSystemRegistry(*OptionsFromEnvironment());
   // Fail early and clearly when it does not answer.
   auto probe = client_->List("tfhub-probe", "", "/", 1);
   if (!probe.ok()) throw std::runtime_error("the Cloud Storage emulator at " + endpoint_ + " does not answer: " +

@@ -3,9 +3,9 @@
 // else one started here with scripts/gcs-emulator.sh and stopped at exit.
 // Not reachable -> the test fails (never skipped).
 //
-// Get() also sets STORAGE_EMULATOR_HOST in this process (before any gs://
-// use: the gs:// backend reads it once), so io::FileSystemForUri("gs://...")
-// talks to the emulator; Env() gives the same to CLI subprocesses.
+// Get() also sets STORAGE_EMULATOR_HOST in this process, so options from
+// OptionsFromEnvironment() reach the emulator (registry() is built from
+// them); Env() gives the same to CLI subprocesses.
 #pragma once
 
 #include <memory>
@@ -13,6 +13,7 @@
 
 #include "gcs/gcs_client.h"
 #include "net/http_client.h"
+#include "tfhub/file_system.h"
 #include "testing/subprocess.h"
 
 namespace tfhub::itest {
@@ -28,6 +29,8 @@ class GcsEmulator {
   std::string NewBucket(const std::string& hint);
   // A client talking straight to the emulator (anonymous).
   gcs::GcsClient& client() { return *client_; }
+  // The built-in filesystems, configured from the environment (gs:// is the emulator).
+  io::FileSystemRegistry& registry() { return *registry_; }
   // Uploads `data` as gs://bucket/name in one request (any size the emulator takes).
   void Put(const std::string& bucket, const std::string& name, const std::string& data);
   // Uploads every file under the local dir `dir` below gs://bucket/prefix/.
@@ -42,6 +45,7 @@ class GcsEmulator {
   long pid_ = 0;  // when started here
   std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<gcs::GcsClient> client_;
+  std::unique_ptr<io::FileSystemRegistry> registry_;
   int buckets_ = 0;
 };
 

@@ -106,7 +106,7 @@ TEST_F(GcsTest, DirectoryHandleIsReturnedUnchangedAndLoadsFromGcs) {
 TEST_F(GcsTest, LibraryLoadsASavedModelFromGcsReadingOnlyWhatItUses) {
   emulator_.PutTree(ServedModels::ModelDir(kModel), bucket_, "lib/half");
   const std::string dir = "gs://" + bucket_ + "/lib/half";
-  auto counting = std::make_shared<savedmodel::testing::CountingFileSystem>(io::FileSystemForUri(dir).value());
+  auto counting = std::make_shared<savedmodel::testing::CountingFileSystem>(GcsEmulator::Get().registry().ForUri(dir).value());
   LoadOptions options;
   options.file_system = counting;
   auto model = SavedModel::Open(dir, options);
@@ -229,7 +229,7 @@ TEST_F(GcsTest, ConcurrentResolversIntoAGcsCacheDownloadOnce) {
   test::Process first;
   first.Start(CliArgs({"resolve", handle}), Env({{"TFHUB_CACHE_DIR", cache}}));
   // Start the second once the first holds the lock (observed on gs://).
-  io::FileSystem* fs = io::FileSystemForUri(cache).value();
+  io::FileSystem* fs = GcsEmulator::Get().registry().ForUri(cache).value();
   bool locked = false;
   for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
        !locked && std::chrono::steady_clock::now() < deadline;) {
@@ -255,7 +255,7 @@ TEST_F(GcsTest, ConcurrentResolversIntoAGcsCacheDownloadOnce) {
 }
 
 TEST_F(GcsTest, FileSystemOperationsAgainstTheEmulator) {
-  io::FileSystem* fs = io::FileSystemForUri("gs://" + bucket_).value();
+  io::FileSystem* fs = GcsEmulator::Get().registry().ForUri("gs://" + bucket_).value();
   const std::string root = "gs://" + bucket_ + "/fs";
   ASSERT_TRUE(fs->CreateDirs(root + "/d").ok());
   ASSERT_TRUE(fs->WriteStringToFile(root + "/d/a b#?.txt", "hello").ok());

@@ -11,6 +11,11 @@
 namespace tfhub::itest {
 namespace {
 
+io::FileSystemRegistry& Registry() {
+  static const auto registry = io::MakeFileSystemRegistry({});
+  return *registry;
+}
+
 using ::testing::HasSubstr;
 
 constexpr char kModel[] = "tf2_half_plus_two_cpu";
@@ -23,7 +28,7 @@ class HttpFileSystemTest : public ::testing::Test {
 
 TEST_F(HttpFileSystemTest, StatReadAndRefuse) {
   const std::string url = served_.url(std::string("/models/") + kModel + ".tar.gz");
-  auto fs_or = io::FileSystemForUri(url);
+  auto fs_or = Registry().ForUri(url);
   ASSERT_TRUE(fs_or.ok()) << fs_or.status().message();
   io::FileSystem* fs = *fs_or;
   const std::string local = test::ReadFileToString(ServedModels::ModelDir(kModel) + "/saved_model.pb");
