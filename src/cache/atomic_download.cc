@@ -239,9 +239,78 @@ Status WriteDescriptor(const CacheDir& dir, const EntryNames& names, std::string
 
 }  // namespace
 
+namespace {
+
+// Takes the lock of `names`, waiting for (or taking over) another holder.
+// nullopt when a complete module appeared meanwhile.
+Result<std::optional<CacheLock>> TakeLock(const CacheDir& dir, const EntryNames& names, std::string_view handle,
+                                          const AtomicDownloadOptions& options) {
+  for (;;) {
+    if (Cancelled(options)) return CancelledError(handle);
+    auto taken = CacheLock::Take(dir, names, base::HostName(), base::ProcessId());
+    if (taken.ok()) return std::optional<CacheLock>(std::move(*taken));
+    if (taken.status().code() != StatusCode::kAlreadyExists) return taken.status();
+    TFHUB_RETURN_IF_ERROR(WaitForLock(dir, names, handle, options));
+    if (InspectModule(dir, names, options.archive_sha256, nullptr) == ModuleState::kComplete) {
+      return std::optional<CacheLock>();
+    }
+  }
+}
+
+// Puts the filled temp dir in place as <sha1>/ with descriptor `d`
+// (holding the lock whose uid is `uid`). With `replacing`, a module there
+// (damaged, or not of the pinned archive) is moved aside first and deleted
+// at the end — or put back if the new one cannot be installed.
+Result<std::string> Install(const CacheDir& dir, const EntryNames& names, std::string_view handle, TempDir& temp,
+                            const std::string& uid, bool replacing, const Descriptor& d,
+                            const AtomicDownloadOptions& options) {
+  io::FileSystem& fs = dir.fs();
+  const std::string module_path = dir.PathOf(names.module());
+  const std::string aside = names.damaged_dir(uid);
+  bool moved_aside = false;
+  if (replacing) {
+    Status s = fs.RenameNoReplace(names.module(), aside);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithPrefix("cannot move " + module_path + " aside");
+    moved_aside = s.ok();
+  }
+
+  // Where directory renames are atomic, the descriptor goes first (as
+  // Python writes it) and the rename publishes both. Elsewhere the module is
+  // copied into place first and the descriptor, written last, marks it
+  // complete (InspectModule).
+  const bool atomic_rename = fs.HasAtomicDirectoryRename();
+  Status status = atomic_rename ? WriteDescriptor(dir, names, uid, d) : Status::Ok();
+  if (status.ok()) status = fs.RenameNoReplace(temp.name(), names.module());
+  if (status.code() == StatusCode::kAlreadyExists) {  // a rogue writer won: its module stays
+    options.log("Module already exists in " + module_path);
+    std::string why;
+    if (InspectModule(dir, names, options.archive_sha256, &why) == ModuleState::kComplete) return module_path;
+    return FailedPreconditionError("another writer put " + module_path + " in place meanwhile, and it cannot be used: " +
+                                   why);
+  }
+  if (status.ok()) {
+    temp.MarkInstalled();
+    if (!temp.IsOurs(names.module())) {
+      // Someone swapped the temp dir's name for something of their own
+      // between the download and the rename: never hand that out.
+      status = FailedPreconditionError(module_path + " is not the directory " + std::string(handle) +
+                                       " was downloaded into: the temp dir was replaced while it was installed");
+    }
+  }
+  if (status.ok() && !atomic_rename) status = WriteDescriptor(dir, names, uid, d);
+  if (!status.ok()) {
+    if (atomic_rename) fs.DeleteFile(names.descriptor()).IgnoreError();
+    if (moved_aside && fs.RenameNoReplace(aside, names.module()).ok()) moved_aside = false;  // put it back
+  }
+  if (moved_aside) fs.DeleteRecursively(aside).IgnoreError();
+  if (!status.ok()) return status.WithPrefix("cannot move the download into place");
+  return module_path;
+}
+
+}  // namespace
+
 Result<std::string> AtomicDownload(const CacheDir& dir, std::string_view handle, const DownloadFn& download,
                                    const AtomicDownloadOptions& options) {
-  io::FileSystem& fs = dir.fs();
   const EntryNames names = EntryNames::ForHandle(handle);
   const std::string module_path = dir.PathOf(names.module());
   std::string why;
@@ -259,20 +328,8 @@ Result<std::string> AtomicDownload(const CacheDir& dir, std::string_view handle,
     case ModuleState::kMissing: break;
   }
 
-  // Take the lock.
-  std::optional<CacheLock> lock;
-  for (;;) {
-    if (Cancelled(options)) return CancelledError(handle);
-    auto taken = CacheLock::Take(dir, names, base::HostName(), base::ProcessId());
-    if (taken.ok()) {
-      lock.emplace(std::move(*taken));
-      break;
-    }
-    if (taken.status().code() != StatusCode::kAlreadyExists) return taken.status();
-    TFHUB_RETURN_IF_ERROR(WaitForLock(dir, names, handle, options));
-    if (InspectModule(dir, names, options.archive_sha256, nullptr) == ModuleState::kComplete) return module_path;
-  }
-
+  TFHUB_ASSIGN_OR_RETURN(std::optional<CacheLock> lock, TakeLock(dir, names, handle, options));
+  if (!lock) return module_path;
   // Holding the lock from here on (released when `lock` goes out of scope).
   // Another process may have finished between our check and our lock.
   const ModuleState state = InspectModule(dir, names, options.archive_sha256, &why);
@@ -280,54 +337,15 @@ Result<std::string> AtomicDownload(const CacheDir& dir, std::string_view handle,
   if (state == ModuleState::kUntrusted) return FailedPreconditionError(why);
   if (state == ModuleState::kMissing) {
     // An empty leftover dir, a link, or a copy cut short: nothing to keep.
-    TFHUB_RETURN_IF_ERROR(fs.DeleteRecursively(names.module()));
+    TFHUB_RETURN_IF_ERROR(dir.fs().DeleteRecursively(names.module()));
   }
   TFHUB_ASSIGN_OR_RETURN(TempDir temp, TempDir::Create(dir, names.temp_dir(lock->uid())));
-
   auto record = download(temp.fs());
   if (!record.ok()) return Cancelled(options) ? CancelledError(handle) : record.status();
   TFHUB_ASSIGN_OR_RETURN(std::string manifest, ManifestSha256(record->sizes));
-  const Descriptor d = DescriptorFor(handle, *record, std::move(manifest));
-
-  // A damaged or unpinned module was kept until the new one was complete.
-  const std::string aside = names.damaged_dir(lock->uid());
-  bool moved_aside = false;
-  if (state == ModuleState::kDamaged || state == ModuleState::kUnpinned) {
-    Status s = fs.RenameNoReplace(names.module(), aside);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return s.WithPrefix("cannot move " + module_path + " aside");
-    moved_aside = s.ok();
-  }
-
-  // Where directory renames are atomic, the descriptor goes first (as
-  // Python writes it) and the rename publishes both. Elsewhere the module is
-  // copied into place first and the descriptor, written last, marks it
-  // complete (InspectModule).
-  const bool atomic_rename = fs.HasAtomicDirectoryRename();
-  if (atomic_rename) TFHUB_RETURN_IF_ERROR(WriteDescriptor(dir, names, lock->uid(), d));
-  Status status = fs.RenameNoReplace(temp.name(), names.module());
-  if (status.code() == StatusCode::kAlreadyExists) {  // a rogue writer won: its module stays
-    options.log("Module already exists in " + module_path);
-    if (InspectModule(dir, names, options.archive_sha256, &why) == ModuleState::kComplete) return module_path;
-    return FailedPreconditionError("another writer put " + module_path + " in place meanwhile, and it cannot be used: " +
-                                   why);
-  }
-  if (status.ok()) {
-    temp.MarkInstalled();
-    if (!temp.IsOurs(names.module())) {
-      // Someone swapped the temp dir's name for something of their own
-      // between the download and the rename: never hand that out.
-      status = FailedPreconditionError(module_path + " is not the directory " + std::string(handle) +
-                                       " was downloaded into: the temp dir was replaced while it was installed");
-    }
-  }
-  if (status.ok() && !atomic_rename) status = WriteDescriptor(dir, names, lock->uid(), d);
-  if (!status.ok()) {
-    if (atomic_rename) fs.DeleteFile(names.descriptor()).IgnoreError();
-    if (moved_aside && fs.RenameNoReplace(aside, names.module()).ok()) moved_aside = false;  // put it back
-  }
-  if (moved_aside) fs.DeleteRecursively(aside).IgnoreError();
-  if (!status.ok()) return status.WithPrefix("cannot move the download into place");
-  return module_path;
+  const bool replacing = state == ModuleState::kDamaged || state == ModuleState::kUnpinned;
+  return Install(dir, names, handle, temp, lock->uid(), replacing, DescriptorFor(handle, *record, std::move(manifest)),
+                 options);
 }
 
 }  // namespace tfhub::cache

@@ -165,58 +165,57 @@ void WarnOnce(const CacheDir::Log& log, const std::string& text) {
 
 }  // namespace
 
-Result<CacheDir> CacheDir::Open(const std::string& dir, bool create, io::FileSystemRegistry& registry,
-                                const Log& log) {
-  auto policy_of = [](const io::FileInfo& info) {
-    auto p = std::make_shared<Policy>();
-    p->dir_owner = info.owner.value_or(0);
-    p->dir_group = info.group.value_or(0);
-    p->dir_mode = info.mode;
-    return p;
-  };
+std::shared_ptr<CacheDir::Policy> CacheDir::PolicyOf(const io::FileInfo& dir) {
+  auto p = std::make_shared<Policy>();
+  p->dir_owner = dir.owner.value_or(0);
+  p->dir_group = dir.group.value_or(0);
+  p->dir_mode = dir.mode;
+  return p;
+}
 
-  if (dir.empty()) {
-    const std::string preferred = DefaultCacheDir();
-    const std::string fallback = preferred + "-" + std::to_string(::geteuid());
-    std::string why;  // "<path>: <reason>" of each dir refused, "; "-separated
-    for (const std::string& path : {preferred, fallback}) {
-      TFHUB_ASSIGN_OR_RETURN(Opened opened, OpenStrict(path, create));
-      if (!opened.unsafe.empty()) {
-        why += (why.empty() ? "" : "; ") + path + ": " + opened.unsafe;
-        continue;
-      }
-      if (path != preferred) {
-        WarnOnce(log, "WARNING: not using the default cache dir " + why + ". Using " + fallback +
-                          "; set TFHUB_CACHE_DIR to choose another.");
-      }
-      if (opened.fs == nullptr) return CacheDir(path, nullptr, nullptr);  // missing
-      TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, opened.fs->Stat(""));
-      return CacheDir(path, std::move(opened.fs), policy_of(info));
+Result<CacheDir> CacheDir::OpenDefault(bool create, const Log& log) {
+  const std::string preferred = DefaultCacheDir();
+  const std::string fallback = preferred + "-" + std::to_string(::geteuid());
+  std::string why;  // "<path>: <reason>" of each dir refused, "; "-separated
+  for (const std::string& path : {preferred, fallback}) {
+    TFHUB_ASSIGN_OR_RETURN(Opened opened, OpenStrict(path, create));
+    if (!opened.unsafe.empty()) {
+      why += (why.empty() ? "" : "; ") + path + ": " + opened.unsafe;
+      continue;
     }
-    return FailedPreconditionError("no safe default cache dir (" + why +
-                                   "). Set TFHUB_CACHE_DIR to a directory of your own");
+    if (path != preferred) {
+      WarnOnce(log, "WARNING: not using the default cache dir " + why + ". Using " + fallback +
+                        "; set TFHUB_CACHE_DIR to choose another.");
+    }
+    if (opened.fs == nullptr) return CacheDir(path, nullptr, nullptr);  // missing
+    TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, opened.fs->Stat(""));
+    return CacheDir(path, std::move(opened.fs), PolicyOf(info));
   }
+  return FailedPreconditionError("no safe default cache dir (" + why +
+                                 "). Set TFHUB_CACHE_DIR to a directory of your own");
+}
 
-  if (IsLocal(dir)) {
-    const std::string local = io::LocalPath(dir);
-    struct stat st;
-    if (::lstat(local.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != ::geteuid() && st.st_uid != 0) {
-      return FailedPreconditionError("the cache dir " + dir + " is a symbolic link that belongs to " +
-                                     UserName(st.st_uid) + "; not followed");
-    }
-    if (create) {
-      io::LocalFileSystem local_fs;
-      if (Status s = local_fs.CreateDirs(dir); !s.ok()) return s.WithPrefix("cannot create cache directory " + dir);
-    }
-    auto fs = io::OpenLocalDirectory(dir, /*follow_final_symlink=*/true);
-    if (!fs.ok()) {
-      if (!create && fs.status().code() == StatusCode::kNotFound) return CacheDir(dir, nullptr, nullptr);
-      return fs.status().WithPrefix("cannot open cache directory " + dir);
-    }
-    TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, (*fs)->Stat(""));
-    return CacheDir(dir, std::move(*fs), policy_of(info));
+Result<CacheDir> CacheDir::OpenLocal(const std::string& dir, bool create) {
+  const std::string local = io::LocalPath(dir);
+  struct stat st;
+  if (::lstat(local.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return FailedPreconditionError("the cache dir " + dir + " is a symbolic link that belongs to " +
+                                   UserName(st.st_uid) + "; not followed");
   }
+  if (create) {
+    io::LocalFileSystem local_fs;
+    if (Status s = local_fs.CreateDirs(dir); !s.ok()) return s.WithPrefix("cannot create cache directory " + dir);
+  }
+  auto fs = io::OpenLocalDirectory(dir, /*follow_final_symlink=*/true);
+  if (!fs.ok()) {
+    if (!create && fs.status().code() == StatusCode::kNotFound) return CacheDir(dir, nullptr, nullptr);
+    return fs.status().WithPrefix("cannot open cache directory " + dir);
+  }
+  TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, (*fs)->Stat(""));
+  return CacheDir(dir, std::move(*fs), PolicyOf(info));
+}
 
+Result<CacheDir> CacheDir::OpenRemote(const std::string& dir, bool create, io::FileSystemRegistry& registry) {
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * base, registry.ForUri(dir));
   if (create) {
     if (Status s = base->CreateDirs(dir); !s.ok()) return s.WithPrefix("cannot create cache directory " + dir);
@@ -230,6 +229,13 @@ Result<CacheDir> CacheDir::Open(const std::string& dir, bool create, io::FileSys
     }
   }
   return CacheDir(dir, std::move(fs), nullptr);  // no owners: the bucket decides who writes
+}
+
+Result<CacheDir> CacheDir::Open(const std::string& dir, bool create, io::FileSystemRegistry& registry,
+                                const Log& log) {
+  if (dir.empty()) return OpenDefault(create, log);
+  if (IsLocal(dir)) return OpenLocal(dir, create);
+  return OpenRemote(dir, create, registry);
 }
 
 }  // namespace tfhub::cache

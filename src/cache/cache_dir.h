@@ -74,6 +74,10 @@ class CacheDir {
  private:
   struct Policy;
   CacheDir(std::string path, std::unique_ptr<io::FileSystem> fs, std::shared_ptr<Policy> policy);
+  static Result<CacheDir> OpenDefault(bool create, const Log& log);
+  static Result<CacheDir> OpenLocal(const std::string& dir, bool create);
+  static Result<CacheDir> OpenRemote(const std::string& dir, bool create, io::FileSystemRegistry& registry);
+  static std::shared_ptr<Policy> PolicyOf(const io::FileInfo& dir);
 
   std::string path_;
   std::unique_ptr<io::FileSystem> fs_;
