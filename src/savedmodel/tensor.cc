@@ -15,7 +15,7 @@ struct TypeDesc {
   size_t size;
 };
 
-// Indexed by enum value 0..33 (shared/formats/savedmodel.md §4).
+// Indexed by enum value 0..33 (docs/savedmodel_format.md §6).
 constexpr std::array<TypeDesc, 34> kTypes = {{
     {"DT_INVALID", 0},   {"DT_FLOAT", 4},          {"DT_DOUBLE", 8},
     {"DT_INT32", 4},     {"DT_UINT8", 1},          {"DT_INT16", 2},
