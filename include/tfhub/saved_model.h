@@ -131,7 +131,13 @@ struct Asset {
   std::string path;         // <export_dir>/assets/<filename>
 };
 
+namespace savedmodel {
+class TensorFactory;  // the checkpoint reader's (private) way to make tensors
+}  // namespace savedmodel
+
 // A tensor value read from the checkpoint. Cheap to copy (shares its data).
+// Only the reader makes non-empty tensors (SavedModel::ReadVariable()); a
+// default-constructed Tensor is DT_INVALID with no elements.
 class Tensor {
  public:
   Tensor() = default;
@@ -153,12 +159,9 @@ class Tensor {
   // The elements of a DT_STRING tensor (empty for other dtypes).
   const std::vector<std::string>& strings() const;
 
-  // Internal: built by the checkpoint reader.
-  static Tensor FromBytes(DataType dtype, TensorShape shape, int64_t num_elements,
-                          std::shared_ptr<const std::byte[]> bytes, size_t byte_size);
-  static Tensor FromStrings(TensorShape shape, std::shared_ptr<const std::vector<std::string>> s);
-
  private:
+  friend class savedmodel::TensorFactory;
+
   Result<std::span<const std::byte>> Typed(DataType want, size_t size) const;
 
   DataType dtype_ = DataType::kInvalid;
