@@ -14,7 +14,12 @@
 // sets; unknown variable; missing data shard), DataLoss (unparsable or
 // truncated files, checksum mismatches — the message names the file and the
 // tensor), Unimplemented (partitioned variables, DT_VARIANT/DT_RESOURCE
-// tensors), plus the errors of tfhub::resolve and of the filesystem.
+// tensors), FailedPrecondition (a checkpoint written for a newer reader;
+// libisal, which computes CRC32C, missing when a checksum is checked), plus
+// the errors of tfhub::resolve and of the filesystem.
+//
+// The on-disk facts this relies on are described in docs/savedmodel_format.md
+// of tfhub's source tree.
 //
 // Ownership: Open() and load() return a SavedModel the caller owns. The
 // references and pointers its accessors return (signatures(), signature(),
@@ -180,15 +185,19 @@ struct LoadOptions {
 
   // Every read goes through this filesystem (Python's experimental_io_device
   // counterpart). Null: the registered backend for the path's scheme
-  // (io::FileSystemForUri). Must outlive the SavedModel.
+  // (io::FileSystemForUri). The SavedModel shares ownership of it, and reads
+  // through it from several threads when ReadVariable() is called
+  // concurrently or read_all_variables uses more than one thread.
   std::shared_ptr<io::FileSystem> file_system;
 
-  // Check each tensor's CRC32C when it is read.
+  // Check each tensor's CRC32C when it is read. (The checksums of the
+  // index's blocks are always checked.)
   bool verify_checksums = true;
 
   // Read every variable during Open() (in `num_threads` threads) and keep
   // the values, so later ReadVariable() calls do no I/O. Errors surface from
-  // Open().
+  // Open(): the first failing variable in name order. num_threads < 1
+  // counts as 1.
   bool read_all_variables = false;
   int num_threads = 4;
 
