@@ -14,7 +14,12 @@
 // sets; unknown variable; missing data shard), DataLoss (unparsable or
 // truncated files, checksum mismatches — the message names the file and the
 // tensor), Unimplemented (partitioned variables, DT_VARIANT/DT_RESOURCE
-// tensors), plus the errors of tfhub::resolve and of the filesystem.
+// tensors), FailedPrecondition (a checkpoint written for a newer reader;
+// libisal, which computes CRC32C, missing when a checksum is checked), plus
+// the errors of tfhub::resolve and of the filesystem.
+//
+// The on-disk facts this relies on are described in docs/savedmodel_format.md
+// of tfhub's source tree.
 //
 // Ownership: Open() and load() return a SavedModel the caller owns. The
 // references and pointers its accessors return (signatures(), signature(),
@@ -131,7 +136,13 @@ struct Asset {
   std::string path;         // <export_dir>/assets/<filename>
 };
 
+namespace savedmodel {
+class TensorFactory;  // the checkpoint reader's (private) way to make tensors
+}  // namespace savedmodel
+
 // A tensor value read from the checkpoint. Cheap to copy (shares its data).
+// Only the reader makes non-empty tensors (SavedModel::ReadVariable()); a
+// default-constructed Tensor is DT_INVALID with no elements.
 class Tensor {
  public:
   Tensor() = default;
@@ -153,12 +164,9 @@ class Tensor {
   // The elements of a DT_STRING tensor (empty for other dtypes).
   const std::vector<std::string>& strings() const;
 
-  // Internal: built by the checkpoint reader.
-  static Tensor FromBytes(DataType dtype, TensorShape shape, int64_t num_elements,
-                          std::shared_ptr<const std::byte[]> bytes, size_t byte_size);
-  static Tensor FromStrings(TensorShape shape, std::shared_ptr<const std::vector<std::string>> s);
-
  private:
+  friend class savedmodel::TensorFactory;
+
   Result<std::span<const std::byte>> Typed(DataType want, size_t size) const;
 
   DataType dtype_ = DataType::kInvalid;
@@ -176,17 +184,21 @@ struct LoadOptions {
   std::optional<std::vector<std::string>> tags;
 
   // Every read goes through this filesystem (Python's experimental_io_device
-  // counterpart); the SavedModel keeps it alive. Null: the built-in backend
-  // of the path's scheme, configured by `resolve_options`
-  // (io::MakeFileSystemRegistry()).
+  // counterpart). Null: the built-in backend of the path's scheme,
+  // configured by `resolve_options` (io::MakeFileSystemRegistry()). The
+  // SavedModel shares ownership of it, and reads through it from several
+  // threads when ReadVariable() is called concurrently or read_all_variables
+  // uses more than one thread.
   std::shared_ptr<io::FileSystem> file_system;
 
-  // Check each tensor's CRC32C when it is read.
+  // Check each tensor's CRC32C when it is read. (The checksums of the
+  // index's blocks are always checked.)
   bool verify_checksums = true;
 
   // Read every variable during Open() (in `num_threads` threads) and keep
   // the values, so later ReadVariable() calls do no I/O. Errors surface from
-  // Open().
+  // Open(): the first failing variable in name order. num_threads < 1
+  // counts as 1.
   bool read_all_variables = false;
   int num_threads = 4;
 

@@ -38,7 +38,8 @@ class LevelDbFile final : public leveldb::RandomAccessFile {
   // inside the file — leveldb allocates a block as large as a handle says
   // before reading it, so a crafted footer could ask for exabytes. Call it
   // before leveldb::Table::Open; the footer is then served from memory, so
-  // it is read once. DataLoss naming the file when it is corrupt.
+  // it is read once. DataLoss naming the file when it is corrupt
+  // (docs/savedmodel_format.md §8.2).
   Status CheckFooter();
 
  private:

@@ -106,6 +106,177 @@ std::vector<TensorInfo> ConvertTensorMap(const Map& map) {
   return out;
 }
 
+// Parses a text-format SavedModel (read from `path`, named in the error).
+Status ParseTextSavedModel(const std::string& text, const std::string& path,
+                           tf::SavedModel* proto) {
+  google::protobuf::TextFormat::Parser parser;
+  TfTypeFinder finder;
+  parser.SetFinder(&finder);
+  parser.AllowUnknownField(true);
+  parser.AllowUnknownExtension(true);
+  TextErrors errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, proto)) {
+    return DataLossError(path + " is not a valid text-format SavedModel: " + errors.first());
+  }
+  return Status::Ok();
+}
+
+// The SavedModel message of `export_dir`: saved_model.pb, else
+// saved_model.pbtxt (docs/savedmodel_format.md §3). InvalidArgument when
+// neither exists, DataLoss when the one read does not parse.
+Result<tf::SavedModel> ReadSavedModelProto(io::FileSystem* fs, const std::string& export_dir) {
+  tf::SavedModel proto;
+  const std::string pb_path = io::JoinPath(export_dir, kSavedModelPb);
+  const std::string pbtxt_path = io::JoinPath(export_dir, kSavedModelPbtxt);
+  TFHUB_ASSIGN_OR_RETURN(auto pb_info, fs->Stat(pb_path));
+  if (pb_info.type == io::FileType::kFile) {
+    TFHUB_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(fs, pb_path));
+    if (!proto.ParseFromString(data)) {
+      return DataLossError(pb_path + " is not a valid SavedModel protocol buffer");
+    }
+    return proto;
+  }
+  TFHUB_ASSIGN_OR_RETURN(auto txt_info, fs->Stat(pbtxt_path));
+  if (txt_info.type != io::FileType::kFile) {
+    return InvalidArgumentError("Trying to load a model of incompatible/unknown type. '" +
+                                export_dir + "' contains neither '" + kSavedModelPb + "' nor '" +
+                                kSavedModelPbtxt + "'.");
+  }
+  TFHUB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(fs, pbtxt_path));
+  TFHUB_RETURN_IF_ERROR(ParseTextSavedModel(text, pbtxt_path, &proto));
+  return proto;
+}
+
+// The tag set of every MetaGraphDef, in file order.
+std::vector<std::vector<std::string>> TagSets(const tf::SavedModel& proto) {
+  std::vector<std::vector<std::string>> sets;
+  for (const auto& mg : proto.meta_graphs()) {
+    const auto& t = mg.meta_info_def().tags();
+    sets.emplace_back(t.begin(), t.end());
+  }
+  return sets;
+}
+
+// The tag set to look for: the requested one; else the empty set for a TF1
+// Hub module; else none (take the only MetaGraphDef) when there is exactly
+// one; else {"serve"} (docs/savedmodel_format.md §3).
+std::optional<std::vector<std::string>> WantedTags(const LoadOptions& options, bool hub_module,
+                                                   int num_meta_graphs) {
+  if (options.tags) return options.tags;
+  if (hub_module) return std::vector<std::string>{};
+  if (num_meta_graphs != 1) return std::vector<std::string>{"serve"};
+  return std::nullopt;
+}
+
+// The MetaGraphDef whose tags equal `want` as a set (the first one if `want`
+// is unset). NotFound listing `tag_sets` when none matches.
+Result<const tf::MetaGraphDef*> ChooseMetaGraph(
+    const tf::SavedModel& proto, const std::optional<std::vector<std::string>>& want,
+    const std::vector<std::vector<std::string>>& tag_sets, const std::string& export_dir) {
+  if (!want) return &proto.meta_graphs(0);
+  const std::set<std::string> wanted(want->begin(), want->end());
+  for (const auto& mg : proto.meta_graphs()) {
+    const auto& t = mg.meta_info_def().tags();
+    if (std::set<std::string>(t.begin(), t.end()) == wanted) return &mg;
+  }
+  std::string available;
+  for (const auto& set : tag_sets) available += (available.empty() ? "" : ", ") + TagSetString(set);
+  return NotFoundError("MetaGraphDef associated with tags " + TagSetString(*want) +
+                       " could not be found in SavedModel '" + export_dir +
+                       "'; available tag sets: [" + available + "]");
+}
+
+// Every SignatureDef of `meta_graph`, sorted by name.
+std::vector<Signature> ConvertSignatures(const tf::MetaGraphDef& meta_graph) {
+  std::vector<Signature> signatures;
+  for (const auto& [name, sig] : meta_graph.signature_def()) {
+    Signature s;
+    s.name = name;
+    s.method_name = sig.method_name();
+    s.inputs = ConvertTensorMap(sig.inputs());
+    s.outputs = ConvertTensorMap(sig.outputs());
+    signatures.push_back(std::move(s));
+  }
+  std::sort(signatures.begin(), signatures.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return signatures;
+}
+
+// The AssetFileDefs of MetaGraphDef.asset_file_def (TF2, newer TF1), then
+// those of the TF1 collection "saved_model_assets" (Any-wrapped), as
+// docs/savedmodel_format.md §5 describes. DataLoss naming `pb_path` for an
+// unparsable one.
+Result<std::vector<tf::AssetFileDef>> AssetFileDefs(const tf::MetaGraphDef& meta_graph,
+                                                    const std::string& pb_path) {
+  std::vector<tf::AssetFileDef> defs(meta_graph.asset_file_def().begin(),
+                                     meta_graph.asset_file_def().end());
+  auto it = meta_graph.collection_def().find(kAssetsCollection);
+  if (it == meta_graph.collection_def().end() || !it->second.has_any_list()) return defs;
+  for (const auto& any : it->second.any_list().value()) {
+    if (!any.type_url().ends_with(kAssetFileDefType)) continue;
+    tf::AssetFileDef def;
+    if (!def.ParseFromString(any.value())) {
+      return DataLossError(pb_path + ": collection '" + kAssetsCollection +
+                           "' holds an unparsable AssetFileDef");
+    }
+    defs.push_back(std::move(def));
+  }
+  return defs;
+}
+
+// The assets of `meta_graph`: one per file name (the first declaration
+// wins), located under <export_dir>/assets/, sorted by file name.
+Result<std::vector<Asset>> CollectAssets(const tf::MetaGraphDef& meta_graph,
+                                         const std::string& export_dir) {
+  TFHUB_ASSIGN_OR_RETURN(auto defs,
+                         AssetFileDefs(meta_graph, io::JoinPath(export_dir, kSavedModelPb)));
+  std::vector<Asset> assets;
+  std::set<std::string> seen;
+  for (const auto& def : defs) {
+    if (!seen.insert(def.filename()).second) continue;
+    assets.push_back(Asset{def.filename(), def.tensor_info().name(),
+                           io::JoinPath(io::JoinPath(export_dir, "assets"), def.filename())});
+  }
+  std::sort(assets.begin(), assets.end(),
+            [](const auto& a, const auto& b) { return a.filename < b.filename; });
+  return assets;
+}
+
+// The checkpoint under <export_dir>/variables/, or null when it has no index
+// (a model without variables, docs/savedmodel_format.md §2).
+Result<std::unique_ptr<savedmodel::TensorBundle>> OpenVariables(io::FileSystem* fs,
+                                                                const std::string& export_dir,
+                                                                bool verify_checksums) {
+  const std::string prefix = io::JoinPath(export_dir, "variables/variables");
+  TFHUB_ASSIGN_OR_RETURN(auto index_info, fs->Stat(prefix + ".index"));
+  if (index_info.type == io::FileType::kNotFound) {
+    return std::unique_ptr<savedmodel::TensorBundle>();
+  }
+  savedmodel::TensorBundle::Options bundle_options;
+  bundle_options.verify_checksums = verify_checksums;
+  return savedmodel::TensorBundle::Open(fs, prefix, bundle_options);
+}
+
+using TensorMap = std::map<std::string, Tensor, std::less<>>;
+
+// Every tensor of `bundle`, read in `num_threads` threads. The first error in
+// entry (name) order wins, whichever thread met it first.
+Result<TensorMap> ReadAllVariables(const savedmodel::TensorBundle& bundle, int num_threads) {
+  const auto& entries = bundle.entries();
+  std::vector<std::optional<Result<Tensor>>> results(entries.size());
+  base::ForEachParallel(entries.size(), num_threads, [&](size_t i) {
+    results[i].emplace(bundle.Read(entries[i]));
+    return Status::Ok();  // errors are reported below, in index order
+  }).IgnoreError();
+  TensorMap tensors;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!results[i]->ok()) return results[i]->status();
+    tensors.emplace(entries[i].name, std::move(*results[i]).value());
+  }
+  return tensors;
+}
+
 }  // namespace
 
 struct SavedModel::Impl {
@@ -120,7 +291,7 @@ struct SavedModel::Impl {
   std::vector<Signature> signatures;
   std::vector<Asset> assets;
   std::unique_ptr<savedmodel::TensorBundle> bundle;  // null: no variables
-  std::map<std::string, Tensor, std::less<>> preloaded;
+  TensorMap preloaded;
 };
 
 SavedModel::SavedModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -146,136 +317,26 @@ Result<std::unique_ptr<SavedModel>> SavedModel::Open(const std::string& export_d
     impl->owned_fs = options.file_system;
   }
 
-  // saved_model.pb, else saved_model.pbtxt.
-  tf::SavedModel proto;
-  const std::string pb_path = io::JoinPath(export_dir, kSavedModelPb);
-  const std::string pbtxt_path = io::JoinPath(export_dir, kSavedModelPbtxt);
-  TFHUB_ASSIGN_OR_RETURN(auto pb_info, fs->Stat(pb_path));
-  if (pb_info.type == io::FileType::kFile) {
-    TFHUB_ASSIGN_OR_RETURN(std::string data, ReadWholeFile(fs, pb_path));
-    if (!proto.ParseFromString(data)) {
-      return DataLossError(pb_path + " is not a valid SavedModel protocol buffer");
-    }
-  } else {
-    TFHUB_ASSIGN_OR_RETURN(auto txt_info, fs->Stat(pbtxt_path));
-    if (txt_info.type != io::FileType::kFile) {
-      return InvalidArgumentError("Trying to load a model of incompatible/unknown type. '" +
-                                  export_dir + "' contains neither '" + kSavedModelPb +
-                                  "' nor '" + kSavedModelPbtxt + "'.");
-    }
-    TFHUB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(fs, pbtxt_path));
-    google::protobuf::TextFormat::Parser parser;
-    TfTypeFinder finder;
-    parser.SetFinder(&finder);
-    parser.AllowUnknownField(true);
-    parser.AllowUnknownExtension(true);
-    TextErrors errors;
-    parser.RecordErrorsTo(&errors);
-    if (!parser.ParseFromString(text, &proto)) {
-      return DataLossError(pbtxt_path + " is not a valid text-format SavedModel: " + errors.first());
-    }
-  }
+  TFHUB_ASSIGN_OR_RETURN(const tf::SavedModel proto, ReadSavedModelProto(fs, export_dir));
   impl->schema_version = proto.saved_model_schema_version();
 
   TFHUB_ASSIGN_OR_RETURN(auto hub_info, fs->Stat(io::JoinPath(export_dir, kHubModulePb)));
   impl->hub_module = hub_info.type == io::FileType::kFile;
 
-  // Choose the MetaGraphDef.
-  for (const auto& mg : proto.meta_graphs()) {
-    const auto& t = mg.meta_info_def().tags();
-    impl->tag_sets.emplace_back(t.begin(), t.end());
-  }
-  std::optional<std::vector<std::string>> want = options.tags;
-  if (!want && impl->hub_module) want = std::vector<std::string>{};
-  if (!want && proto.meta_graphs_size() != 1) want = std::vector<std::string>{"serve"};
-  const tf::MetaGraphDef* meta_graph = nullptr;
-  if (!want) {
-    meta_graph = &proto.meta_graphs(0);
-  } else {
-    const std::set<std::string> wanted(want->begin(), want->end());
-    for (const auto& mg : proto.meta_graphs()) {
-      const auto& t = mg.meta_info_def().tags();
-      if (std::set<std::string>(t.begin(), t.end()) == wanted) {
-        meta_graph = &mg;
-        break;
-      }
-    }
-    if (meta_graph == nullptr) {
-      std::string available;
-      for (const auto& set : impl->tag_sets) {
-        available += (available.empty() ? "" : ", ") + TagSetString(set);
-      }
-      return NotFoundError("MetaGraphDef associated with tags " + TagSetString(*want) +
-                           " could not be found in SavedModel '" + export_dir +
-                           "'; available tag sets: [" + available + "]");
-    }
-  }
+  impl->tag_sets = TagSets(proto);
+  TFHUB_ASSIGN_OR_RETURN(
+      const tf::MetaGraphDef* meta_graph,
+      ChooseMetaGraph(proto, WantedTags(options, impl->hub_module, proto.meta_graphs_size()),
+                      impl->tag_sets, export_dir));
   const auto& tag_field = meta_graph->meta_info_def().tags();
   impl->tags.assign(tag_field.begin(), tag_field.end());
   impl->tensorflow_version = meta_graph->meta_info_def().tensorflow_version();
+  impl->signatures = ConvertSignatures(*meta_graph);
+  TFHUB_ASSIGN_OR_RETURN(impl->assets, CollectAssets(*meta_graph, export_dir));
 
-  for (const auto& [name, sig] : meta_graph->signature_def()) {
-    Signature s;
-    s.name = name;
-    s.method_name = sig.method_name();
-    s.inputs = ConvertTensorMap(sig.inputs());
-    s.outputs = ConvertTensorMap(sig.outputs());
-    impl->signatures.push_back(std::move(s));
-  }
-  std::sort(impl->signatures.begin(), impl->signatures.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-
-  // Assets: MetaGraphDef.asset_file_def (TF2, newer TF1) and the TF1
-  // collection "saved_model_assets" (Any-wrapped AssetFileDefs).
-  std::vector<tf::AssetFileDef> asset_defs(meta_graph->asset_file_def().begin(),
-                                           meta_graph->asset_file_def().end());
-  if (auto it = meta_graph->collection_def().find(kAssetsCollection);
-      it != meta_graph->collection_def().end() && it->second.has_any_list()) {
-    for (const auto& any : it->second.any_list().value()) {
-      const std::string& url = any.type_url();
-      if (url.size() < sizeof(kAssetFileDefType) - 1 ||
-          url.compare(url.size() - (sizeof(kAssetFileDefType) - 1), std::string::npos,
-                      kAssetFileDefType) != 0) {
-        continue;
-      }
-      tf::AssetFileDef def;
-      if (!def.ParseFromString(any.value())) {
-        return DataLossError(pb_path + ": collection '" + kAssetsCollection +
-                             "' holds an unparsable AssetFileDef");
-      }
-      asset_defs.push_back(std::move(def));
-    }
-  }
-  std::set<std::string> seen;
-  for (const auto& def : asset_defs) {
-    if (!seen.insert(def.filename()).second) continue;
-    impl->assets.push_back(Asset{def.filename(), def.tensor_info().name(),
-                                 io::JoinPath(io::JoinPath(export_dir, "assets"), def.filename())});
-  }
-  std::sort(impl->assets.begin(), impl->assets.end(),
-            [](const auto& a, const auto& b) { return a.filename < b.filename; });
-
-  // Variables: a missing index means a model without variables.
-  const std::string prefix = io::JoinPath(export_dir, "variables/variables");
-  TFHUB_ASSIGN_OR_RETURN(auto index_info, fs->Stat(prefix + ".index"));
-  if (index_info.type != io::FileType::kNotFound) {
-    savedmodel::TensorBundle::Options bundle_options;
-    bundle_options.verify_checksums = options.verify_checksums;
-    TFHUB_ASSIGN_OR_RETURN(impl->bundle,
-                           savedmodel::TensorBundle::Open(fs, prefix, bundle_options));
-  }
-
+  TFHUB_ASSIGN_OR_RETURN(impl->bundle, OpenVariables(fs, export_dir, options.verify_checksums));
   if (options.read_all_variables && impl->bundle && !impl->bundle->entries().empty()) {
-    const auto& entries = impl->bundle->entries();
-    std::vector<std::optional<Result<Tensor>>> results(entries.size());
-    base::ForEachParallel(entries.size(), options.num_threads, [&](size_t i) {
-      results[i].emplace(impl->bundle->Read(entries[i]));
-      return Status::Ok();  // errors are reported below, in index order
-    }).IgnoreError();
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (!results[i]->ok()) return results[i]->status();
-      impl->preloaded.emplace(entries[i].name, std::move(*results[i]).value());
-    }
+    TFHUB_ASSIGN_OR_RETURN(impl->preloaded, ReadAllVariables(*impl->bundle, options.num_threads));
   }
   return std::unique_ptr<SavedModel>(new SavedModel(std::move(impl)));
 }

@@ -18,6 +18,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 const std::string kFixtures = std::string(TFHUB_TESTDATA_DIR) + "/savedmodels/";
 
@@ -229,6 +230,68 @@ TEST_F(SavedModelTest, TextFormatWithAnAssetInAnAny) {
                                                 "x=x:0 DT_FLOAT [-1]|"));
   ASSERT_EQ((*model)->assets().size(), 1u);
   EXPECT_EQ((*model)->assets()[0].filename, "vocab.txt");
+}
+
+TEST_F(SavedModelTest, TextFormatErrorNamesFileAndPosition) {
+  test::WriteStringToFile(dir_.Sub("saved_model.pbtxt"), "saved_model_schema_version: 1\nmeta_graphs {\n");
+  auto model = SavedModel::Open(dir_.path());
+  EXPECT_EQ(model.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(model.status().message(),
+              AllOf(HasSubstr(dir_.Sub("saved_model.pbtxt") + " is not a valid text-format SavedModel: 3:"),
+                    Not(HasSubstr("saved_model.pb "))));
+}
+
+TEST_F(SavedModelTest, AssetsAreOnePerFileNameAndOtherAnyTypesAreSkipped) {
+  tf::SavedModel proto;
+  auto* mg = proto.add_meta_graphs();
+  auto* def = mg->add_asset_file_def();
+  def->set_filename("vocab.txt");
+  def->mutable_tensor_info()->set_name("FromField:0");
+  auto* any_list = (*mg->mutable_collection_def())["saved_model_assets"].mutable_any_list();
+  tf::AssetFileDef dup;
+  dup.set_filename("vocab.txt");
+  dup.mutable_tensor_info()->set_name("FromCollection:0");
+  tf::AssetFileDef other = dup;
+  other.set_filename("a.txt");
+  for (const auto* d : {&dup, &other}) {
+    auto* any = any_list->add_value();
+    any->set_type_url("type.googleapis.com/tensorflow.AssetFileDef");
+    any->set_value(d->SerializeAsString());
+  }
+  auto* foreign = any_list->add_value();
+  foreign->set_type_url("type.googleapis.com/tensorflow.Something");
+  foreign->set_value("\xff not an AssetFileDef");
+  test::WriteStringToFile(dir_.Sub("saved_model.pb"), proto.SerializeAsString());
+
+  auto model = SavedModel::Open(dir_.path());
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  ASSERT_EQ((*model)->assets().size(), 2u);
+  EXPECT_EQ((*model)->assets()[0].filename, "a.txt");
+  EXPECT_EQ((*model)->assets()[1].tensor_name, "FromField:0");  // asset_file_def comes first
+  EXPECT_EQ((*model)->assets()[1].path, dir_.Sub("assets/vocab.txt"));
+
+  foreign->set_type_url("type.googleapis.com/tensorflow.AssetFileDef");
+  test::WriteStringToFile(dir_.Sub("saved_model.pb"), proto.SerializeAsString());
+  auto broken = SavedModel::Open(dir_.path());
+  EXPECT_EQ(broken.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(broken.status().message(),
+              HasSubstr("collection 'saved_model_assets' holds an unparsable AssetFileDef"));
+}
+
+TEST_F(SavedModelTest, TheOnlyMetaGraphIsTakenWhateverItsTags) {
+  tf::SavedModel proto;
+  test::WriteStringToFile(dir_.Sub("saved_model.pb"), proto.SerializeAsString());
+  auto none = SavedModel::Open(dir_.path());  // no MetaGraphDef at all: {"serve"} is missing
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(none.status().message(), HasSubstr("available tag sets: []"));
+
+  proto.add_meta_graphs()->mutable_meta_info_def()->add_tags("train");
+  test::WriteStringToFile(dir_.Sub("saved_model.pb"), proto.SerializeAsString());
+  auto only = SavedModel::Open(dir_.path());
+  ASSERT_TRUE(only.ok()) << only.status().ToString();
+  EXPECT_THAT((*only)->tags(), ElementsAre("train"));
+  EXPECT_EQ(SavedModel::Open(dir_.path(), {.tags = std::vector<std::string>{"serve"}}).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST_F(SavedModelTest, MetaGraphChosenByTags) {

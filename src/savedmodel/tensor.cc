@@ -1,9 +1,10 @@
 // The value types of tfhub/saved_model.h: DataType names and sizes,
-// TensorShape, Tensor.
+// TensorShape, Tensor (and savedmodel::TensorFactory, which makes Tensors).
 #include <array>
 #include <limits>
 
 #include "savedmodel/shape.h"
+#include "savedmodel/tensor_factory.h"
 #include "tfhub/saved_model.h"
 
 namespace tfhub {
@@ -15,7 +16,7 @@ struct TypeDesc {
   size_t size;
 };
 
-// Indexed by enum value 0..33 (shared/formats/savedmodel.md §4).
+// Indexed by enum value 0..33 (docs/savedmodel_format.md §6).
 constexpr std::array<TypeDesc, 34> kTypes = {{
     {"DT_INVALID", 0},   {"DT_FLOAT", 4},          {"DT_DOUBLE", 8},
     {"DT_INT32", 4},     {"DT_UINT8", 1},          {"DT_INT16", 2},
@@ -71,26 +72,6 @@ std::string TensorShape::ToString() const {
   return out + "]";
 }
 
-Tensor Tensor::FromBytes(DataType dtype, TensorShape shape, int64_t num_elements,
-                         std::shared_ptr<const std::byte[]> bytes, size_t byte_size) {
-  Tensor t;
-  t.dtype_ = dtype;
-  t.shape_ = std::move(shape);
-  t.num_elements_ = num_elements;
-  t.bytes_ = std::move(bytes);
-  t.byte_size_ = byte_size;
-  return t;
-}
-
-Tensor Tensor::FromStrings(TensorShape shape, std::shared_ptr<const std::vector<std::string>> s) {
-  Tensor t;
-  t.dtype_ = DataType::kString;
-  t.shape_ = std::move(shape);
-  t.num_elements_ = static_cast<int64_t>(s->size());
-  t.strings_ = std::move(s);
-  return t;
-}
-
 Result<std::span<const std::byte>> Tensor::Typed(DataType want, size_t size) const {
   if (dtype_ != want) {
     return InvalidArgumentError("tensor has dtype " + DataTypeName(dtype_) + ", not " +
@@ -112,6 +93,27 @@ const std::vector<std::string>& Tensor::strings() const {
 }
 
 namespace savedmodel {
+
+Tensor TensorFactory::FromBytes(DataType dtype, TensorShape shape, int64_t num_elements,
+                                std::shared_ptr<const std::byte[]> bytes, size_t byte_size) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.num_elements_ = num_elements;
+  t.bytes_ = std::move(bytes);
+  t.byte_size_ = byte_size;
+  return t;
+}
+
+Tensor TensorFactory::FromStrings(TensorShape shape,
+                                  std::shared_ptr<const std::vector<std::string>> strings) {
+  Tensor t;
+  t.dtype_ = DataType::kString;
+  t.shape_ = std::move(shape);
+  t.num_elements_ = static_cast<int64_t>(strings->size());
+  t.strings_ = std::move(strings);
+  return t;
+}
 
 TensorShape ShapeFromProto(const tf::TensorShapeProto& proto) {
   TensorShape shape;

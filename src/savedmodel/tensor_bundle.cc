@@ -15,6 +15,7 @@
 #include "savedmodel/leveldb_file.h"
 #include "savedmodel/proto/tensor_bundle.pb.h"
 #include "savedmodel/shape.h"
+#include "savedmodel/tensor_factory.h"
 
 namespace tfhub::savedmodel {
 
@@ -252,7 +253,7 @@ Result<Tensor> TensorBundle::Read(const VariableInfo& entry) const {
     const bool complex = entry.dtype == DataType::kComplex64 || entry.dtype == DataType::kComplex128;
     SwapBytes(raw, complex ? elem_size / 2 : elem_size);
   }
-  return Tensor::FromBytes(entry.dtype, entry.shape, n, std::move(buffer), raw.size());
+  return TensorFactory::FromBytes(entry.dtype, entry.shape, n, std::move(buffer), raw.size());
 }
 
 Result<Tensor> TensorBundle::DecodeStrings(const VariableInfo& entry, int64_t n,
@@ -312,7 +313,7 @@ Result<Tensor> TensorBundle::DecodeStrings(const VariableInfo& entry, int64_t n,
     strings->emplace_back(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
     p += len;
   }
-  return Tensor::FromStrings(entry.shape, std::move(strings));
+  return TensorFactory::FromStrings(entry.shape, std::move(strings));
 }
 
 }  // namespace tfhub::savedmodel

@@ -14,7 +14,7 @@
 // tensors are n varint64 lengths, a fixed32 masked CRC32C of those lengths
 // (each fed as 4-byte LE, or 8-byte LE when > 0xFFFFFFFF), then the bytes;
 // the entry's CRC continues over the 4 stored checksum bytes and the strings.
-// See shared/formats/savedmodel.md §5-6 for the byte-level details.
+// See docs/savedmodel_format.md §8-§15 for the byte-level details.
 //
 // Open() reads the index only (through leveldb::Table over io::FileSystem)
 // and keeps every entry's metadata; Read() fetches exactly one tensor's byte
