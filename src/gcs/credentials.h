@@ -1,6 +1,6 @@
 // gcs::Credentials — where the "Authorization" header of Cloud Storage
 // requests comes from. Four kinds, chosen once from CredentialsConfig (read at
-// the edge, config/gcs_env_config.cc):
+// the edge, config/env_config.cc, into ResolveOptions::gcs; gcs/gcs_config.h):
 //   1. an access token given directly (GOOGLE_OAUTH_ACCESS_TOKEN);
 //   2. a service-account key file (GOOGLE_APPLICATION_CREDENTIALS): a JWT
 //      signed with RS256 (OpenSSL) is exchanged at the key's token_uri for
