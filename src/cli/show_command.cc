@@ -149,7 +149,9 @@ CLI::App* AddShowCommand(CLI::App& app, ShowArgs* args) {
   CLI::App* cmd = app.add_subcommand(
       "show", "Show a SavedModel's tag set, signatures, variables and assets (resolving HANDLE)");
   cmd->fallthrough();
-  cmd->add_option("handle", args->handle, "Model handle: http(s) URL or local path")->required();
+  cmd->add_option("handle", args->handle,
+                  "Model handle: an http(s) URL, a gs:// archive or directory, or a local path")
+      ->required();
   cmd->add_option("--signature", args->signature, "Show only this signature");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->add_option("--tensor", args->tensor, "Print the values of this variable (checkpoint key)");
