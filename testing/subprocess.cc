@@ -440,4 +440,13 @@ ProcessResult RunProcessWithOptions(const std::vector<std::string>& argv,
   return p.Wait();
 }
 
+pid_t DeadPid() {
+  const pid_t pid = fork();
+  if (pid < 0) ThrowErrno("fork");
+  if (pid == 0) _exit(0);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  return pid;
+}
+
 }  // namespace tfhub::test

@@ -110,6 +110,11 @@ class Process {
   std::unique_ptr<State> state_;
 };
 
+// The pid of a child that has exited and been reaped: a pid that no process
+// has (until the kernel hands it out again, after a whole cycle of pids), for
+// lock files of a dead process.
+pid_t DeadPid();
+
 }  // namespace tfhub::test
 
 #endif  // TFHUB_TESTING_SUBPROCESS_H_
