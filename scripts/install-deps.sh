@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest
   nginx-light
   curl ca-certificates tar gzip time
+  passwd  # useradd/groupadd: scripts/test.sh makes the shared-machine tests' second user
   clang-14 libclang-rt-14-dev zlib1g-dev  # fuzz/ (libFuzzer; zlib is gzip_fuzzer's reference)
 )
 # Node.js and npm run the gs:// tests' Cloud Storage emulator (scripts/gcs-emulator.sh).

@@ -31,6 +31,23 @@ if [[ "${SKIP_DEPS:-0}" != 1 ]]; then
   scripts/install-deps.sh
 fi
 
+# The second, unprivileged user of the shared-machine tests
+# (tests/integration/shared_machine_test.cc): tfhub-other, without home or
+# login shell, a member of the group tfhub-team. Made once, only as root (as
+# CI runs); elsewhere those tests are skipped (and fail when CI is set).
+ensure_test_users() {
+  if [[ "$(id -u)" -ne 0 ]]; then
+    echo "==> not root: the shared-machine tests will be skipped (no second user)"
+    return 0
+  fi
+  getent group tfhub-team >/dev/null || groupadd --system tfhub-team
+  getent passwd tfhub-other >/dev/null ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin tfhub-other
+  id -nG tfhub-other | tr ' ' '\n' | grep -qx tfhub-team || usermod --append --groups tfhub-team tfhub-other
+  echo "==> test user: $(id tfhub-other)"
+}
+ensure_test_users
+
 # One Cloud Storage emulator for every gs:// test (tests/integration/gcs_emulator.h
 # starts its own when TFHUB_TEST_GCS_EMULATOR is not set).
 if [[ -z "${TFHUB_TEST_GCS_EMULATOR:-}" ]]; then

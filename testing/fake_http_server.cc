@@ -264,15 +264,16 @@ bool FakeHttpServer::WaitStopOrTimeout(std::chrono::steady_clock::time_point unt
   }
 }
 
-void FakeHttpServer::Stall(int fd) {
+bool FakeHttpServer::Stall(int fd) {
   int release_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (release_fd < 0) return;
+  if (release_fd < 0) return false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stall_fds_.push_back(release_fd);
   }
   cv_.notify_all();
   char buf[4096];
+  bool released = false;
   for (;;) {
     pollfd fds[3] = {{fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}, {release_fd, POLLIN, 0}};
     int rc = poll(fds, 3, -1);
@@ -280,7 +281,11 @@ void FakeHttpServer::Stall(int fd) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[1].revents != 0 || fds[2].revents != 0) break;
+    if (fds[1].revents != 0) break;
+    if (fds[2].revents != 0) {
+      released = true;
+      break;
+    }
     if (fds[0].revents != 0) {
       ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
       if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;  // client gone
@@ -291,6 +296,7 @@ void FakeHttpServer::Stall(int fd) {
     stall_fds_.erase(std::find(stall_fds_.begin(), stall_fds_.end(), release_fd));
   }
   close(release_fd);
+  return released;
 }
 
 FakeResponse FakeHttpServer::PickResponse(const FakeRequest& request) {
@@ -408,9 +414,12 @@ void FakeHttpServer::ServeConnection(int fd) {
     }
   }
   if (ok && response.cut_after_bytes.has_value() && response.stall_after_cut) {
-    Stall(fd);
-    close(fd);
-    return;
+    if (!Stall(fd) || !response.continue_after_release) {
+      close(fd);
+      return;
+    }
+    const size_t body_size = is_head ? 0 : response.body.size();
+    if (to_send < body_size) ok = SendAll(fd, response.body.data() + to_send, body_size - to_send);
   }
   // Orderly close: FIN first, then drain whatever the client still sends
   // (briefly) so the kernel does not answer it with a RST that could destroy

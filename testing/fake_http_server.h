@@ -63,6 +63,11 @@ struct FakeResponse {
   // open and send nothing until ReleaseStalls(), the client closes, or the
   // server is destroyed; then close.
   bool stall_after_cut = false;
+  // With stall_after_cut: ReleaseStalls() does not close the connection but
+  // lets the response go on — the rest of the body (unthrottled), then the
+  // ordinary end. The client sees one whole response that paused at the
+  // cut: a moment tests can choose to act in.
+  bool continue_after_release = false;
 
   // Convenience constructors.
   static FakeResponse Ok(std::string body);
@@ -118,7 +123,8 @@ class FakeHttpServer {
   // cut and are waiting); returns whether that happened.
   bool WaitForStalls(size_t n, std::chrono::milliseconds timeout =
                                    std::chrono::seconds(10)) const;
-  // Ends all currently stalled connections (they are closed).
+  // Ends all currently stalled connections: they are closed, or go on with
+  // FakeResponse::continue_after_release.
   void ReleaseStalls();
 
  private:
@@ -134,7 +140,9 @@ class FakeHttpServer {
   // stop/error.
   bool SendAll(int fd, const char* data, size_t size);
   bool WaitStopOrTimeout(std::chrono::steady_clock::time_point until);
-  void Stall(int fd);
+  // Returns true when ReleaseStalls() ended the stall (not the client or
+  // the server's stop).
+  bool Stall(int fd);
 
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // eventfd; becomes readable forever once stopping

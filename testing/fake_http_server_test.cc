@@ -216,6 +216,23 @@ TEST(FakeHttpServerTest, StallUntilReleased) {
   EXPECT_TRUE(server.WaitForStalls(0));
 }
 
+TEST(FakeHttpServerTest, StallThenContinueSendsTheWholeBody) {
+  FakeHttpServer server;
+  FakeResponse resp = FakeResponse::Ok(std::string(10, 'a') + std::string(990, 'b'));
+  resp.cut_after_bytes = 10;
+  resp.stall_after_cut = true;
+  resp.continue_after_release = true;
+  server.SetRoute("/pause", resp);
+  RawClient c(server.port());
+  c.Send("GET /pause HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(server.WaitForStalls(1));
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n";
+  EXPECT_EQ(c.ReadAtLeast(head.size() + 10), head + std::string(10, 'a'));
+  server.ReleaseStalls();
+  EXPECT_EQ(c.ReadAll(), std::string(990, 'b'));  // the rest, then EOF
+  EXPECT_TRUE(server.WaitForStalls(0));
+}
+
 TEST(FakeHttpServerTest, DestructorDoesNotHangOnStalledOrIdleConnections) {
   auto server = std::make_unique<FakeHttpServer>();
   FakeResponse resp = FakeResponse::Ok(std::string(1000, 's'));

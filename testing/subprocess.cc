@@ -285,6 +285,7 @@ void Process::StartWithOptions(const std::vector<std::string>& argv,
   for (const std::string& e : env) c_env.push_back(const_cast<char*>(e.c_str()));
   c_env.push_back(nullptr);
   const char* c_cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
+  const Credentials* creds = options.credentials ? &*options.credentials : nullptr;
 
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
   int in_pair[2] = {-1, -1};
@@ -342,6 +343,13 @@ void Process::StartWithOptions(const std::vector<std::string>& argv,
     if (dup2(child_stdin, 0) < 0 || dup2(out_pipe[1], 1) < 0 ||
         dup2(err_pipe[1], 2) < 0) {
       stage = 1;
+    } else if (creds != nullptr &&
+               // Raw system calls: glibc's wrappers would try to change
+               // every thread's ids, and this child has only the one.
+               (syscall(SYS_setgroups, creds->groups.size(), creds->groups.data()) != 0 ||
+                syscall(SYS_setresgid, creds->gid, creds->gid, creds->gid) != 0 ||
+                syscall(SYS_setresuid, creds->uid, creds->uid, creds->uid) != 0)) {
+      stage = 4;
     } else if (c_cwd != nullptr && chdir(c_cwd) != 0) {
       stage = 2;
     } else {
@@ -372,6 +380,8 @@ void Process::StartWithOptions(const std::vector<std::string>& argv,
     cleanup();
     std::string what = report[0] == 1   ? "dup2 failed"
                        : report[0] == 2 ? "cannot chdir to '" + options.cwd + "'"
+                       : report[0] == 4 ? "cannot take the user and group ids " +
+                                              std::to_string(creds->uid) + ":" + std::to_string(creds->gid)
                                         : "cannot execute '" + program + "'";
     throw std::runtime_error("RunProcess(" + CommandLine(argv) + "): " + what +
                              ": " + std::strerror(report[1]));
@@ -438,6 +448,15 @@ ProcessResult RunProcessWithOptions(const std::vector<std::string>& argv,
   Process p;
   p.StartWithOptions(argv, options);
   return p.Wait();
+}
+
+pid_t DeadPid() {
+  const pid_t pid = fork();
+  if (pid < 0) ThrowErrno("fork");
+  if (pid == 0) _exit(0);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  return pid;
 }
 
 }  // namespace tfhub::test

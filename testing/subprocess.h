@@ -13,6 +13,10 @@
 //  * Failure to start the program (not found, not executable, bad cwd)
 //    throws std::runtime_error; a non-zero exit is NOT an error here - it is
 //    reported in ProcessResult.
+//  * RunOptions::credentials runs the program as another user (root only):
+//    the child sets its supplementary groups, gid and uid (in that order, by
+//    raw setgroups/setresgid/setresuid) before it changes directory and
+//    executes. A failure to do so is reported like a failed exec.
 //  * Thread-safe: may be called from several threads at once (fork+execve,
 //    with only async-signal-safe calls in the child).
 #ifndef TFHUB_TESTING_SUBPROCESS_H_
@@ -48,6 +52,13 @@ struct ProcessResult {
   std::string DebugString() const;
 };
 
+// Who a child runs as (see RunOptions::credentials).
+struct Credentials {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups
+};
+
 struct RunOptions {
   EnvChanges env_changes;
   std::string cwd;
@@ -60,6 +71,9 @@ struct RunOptions {
   // running destructors: crash, abort, _exit, ctest timeout). Only use it
   // from a thread that outlives the child, e.g. the test's main thread.
   bool kill_when_parent_dies = false;
+  // When set, the child runs with these ids instead of this process's
+  // (requires root; see the contract above).
+  std::optional<Credentials> credentials;
 };
 
 // This process's environment with `changes` applied, as "NAME=value"
@@ -109,6 +123,11 @@ class Process {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The pid of a child that has exited and been reaped: a pid that no process
+// has (until the kernel hands it out again, after a whole cycle of pids), for
+// lock files of a dead process.
+pid_t DeadPid();
 
 }  // namespace tfhub::test
 

@@ -52,6 +52,7 @@ struct FileInfo {
   uint32_t mode = 0;              // permission bits (07777)
   std::optional<std::chrono::system_clock::time_point> atime, mtime;
   uint64_t device = 0, inode = 0;  // identity of the file (0, 0: unknown)
+  uint64_t links = 0;              // hard links (0: unknown)
 };
 
 // A regular file somewhere under a directory (ListTree).

@@ -19,7 +19,9 @@ bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir) {
 
 std::optional<Descriptor> ReadDescriptor(const CacheDir& dir, const EntryNames& names) {
   auto info = dir.fs().Stat(names.descriptor());
-  if (!info.ok() || info->type != io::FileType::kFile || !dir.Trusts(*info)) return std::nullopt;
+  // Another hard link could be anyone's file (its owner says nothing of who
+  // put the link here): never read.
+  if (!info.ok() || info->type != io::FileType::kFile || !dir.Trusts(*info) || info->links > 1) return std::nullopt;
   auto text = dir.fs().ReadFileToString(names.descriptor(), kMaxDescriptorBytes);
   if (!text.ok()) return std::nullopt;
   return ParseDescriptor(*text);

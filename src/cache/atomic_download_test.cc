@@ -215,6 +215,22 @@ TEST_F(AtomicDownloadTest, ALockLinkedToASecretNeverShowsIt) {
   EXPECT_EQ(test::ReadFileToString(elsewhere.Sub("secret")), "s3cr3t");
 }
 
+TEST_F(AtomicDownloadTest, LockAndDescriptorWithOtherHardLinksAreNeverRead) {
+  // A hard link says nothing of who put it here (only where protected_hardlinks is off could
+  // another user link a file of root's): its contents are never read, nor shown.
+  test::TempDir elsewhere;
+  test::WriteStringToFile(elsewhere.Sub("secret"), "host.1." + std::string(32, 'a') + " s3cr3t");
+  ASSERT_EQ(::link(elsewhere.Sub("secret").c_str(), Cache(names_.lock()).c_str()), 0);
+  ASSERT_TRUE(Run(WriteOneFile()).ok());  // after the lock timeout, the link (not the file) goes
+  for (const auto& line : log_) EXPECT_THAT(line, Not(HasSubstr("s3cr3t")));
+  EXPECT_THAT(test::ReadFileToString(elsewhere.Sub("secret")), HasSubstr("s3cr3t"));
+  // A descriptor with another link is not read: the module counts as one Python wrote.
+  ASSERT_EQ(::unlink(Cache(names_.descriptor()).c_str()), 0);
+  test::WriteStringToFile(elsewhere.Sub("desc"), "Module: " + std::string(kHandle) + "\ntfhub-Files: 1");
+  ASSERT_EQ(::link(elsewhere.Sub("desc").c_str(), Cache(names_.descriptor()).c_str()), 0);
+  EXPECT_FALSE(ReadDescriptor(*cache_, names_).has_value());
+}
+
 TEST_F(AtomicDownloadTest, LockContentsAreLoggedEscaped) {
   test::WriteStringToFile(Cache(names_.lock()), "evil\x1b]0;owned\x07host.1." + std::string(32, 'a'));
   ASSERT_TRUE(Run(WriteOneFile()).ok());

@@ -152,6 +152,29 @@ Result<Opened> OpenStrict(const std::string& path, bool create) {
   return io::PosixError("cannot create cache directory", path, EEXIST);
 }
 
+// Opens an explicitly named local cache dir. A final symlink is followed
+// only when it belongs to this user or root (the kernel's protected_symlinks
+// rule, everywhere), and only if it is still that same link once the
+// directory is open: a link swapped in between is refused, not followed.
+Result<std::unique_ptr<io::LocalDirFileSystem>> OpenExplicitLocalDir(const std::string& dir) {
+  auto fs = io::OpenLocalDirectory(dir, /*follow_final_symlink=*/false);
+  if (fs.ok() || fs.status().code() != StatusCode::kFailedPrecondition) return fs;
+  const std::string local = io::LocalPath(dir);
+  struct stat before;
+  if (::lstat(local.c_str(), &before) != 0 || !S_ISLNK(before.st_mode)) return fs;
+  if (before.st_uid != ::geteuid() && before.st_uid != 0) {
+    return FailedPreconditionError("the cache dir " + dir + " is a symbolic link that belongs to " +
+                                   UserName(before.st_uid) + "; not followed");
+  }
+  fs = io::OpenLocalDirectory(dir, /*follow_final_symlink=*/true);
+  struct stat after;
+  if (fs.ok() && (::lstat(local.c_str(), &after) != 0 || after.st_dev != before.st_dev ||
+                  after.st_ino != before.st_ino || after.st_uid != before.st_uid)) {
+    return FailedPreconditionError("the cache dir " + dir + " (a symbolic link) changed while it was opened; not used");
+  }
+  return fs;
+}
+
 // One warning per process and reason.
 void WarnOnce(const CacheDir::Log& log, const std::string& text) {
   static std::mutex mu;
@@ -196,17 +219,11 @@ Result<CacheDir> CacheDir::OpenDefault(bool create, const Log& log) {
 }
 
 Result<CacheDir> CacheDir::OpenLocal(const std::string& dir, bool create) {
-  const std::string local = io::LocalPath(dir);
-  struct stat st;
-  if (::lstat(local.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != ::geteuid() && st.st_uid != 0) {
-    return FailedPreconditionError("the cache dir " + dir + " is a symbolic link that belongs to " +
-                                   UserName(st.st_uid) + "; not followed");
-  }
   if (create) {
     io::LocalFileSystem local_fs;
     if (Status s = local_fs.CreateDirs(dir); !s.ok()) return s.WithPrefix("cannot create cache directory " + dir);
   }
-  auto fs = io::OpenLocalDirectory(dir, /*follow_final_symlink=*/true);
+  auto fs = OpenExplicitLocalDir(dir);
   if (!fs.ok()) {
     if (!create && fs.status().code() == StatusCode::kNotFound) return CacheDir(dir, nullptr, nullptr);
     return fs.status().WithPrefix("cannot open cache directory " + dir);

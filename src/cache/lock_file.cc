@@ -66,6 +66,10 @@ Result<LockState> ReadLock(const CacheDir& dir, const EntryNames& names) {
     state.unreadable = FailedPreconditionError("the lock file " + dir.PathOf(names.lock()) + " is not a regular file");
     return state;
   }
+  // A lock with other hard links: being linked into place right now
+  // (CreateExclusive), or a link to someone else's file, whose owner says
+  // nothing of who put it here. Its contents are not read (nor shown).
+  if (state.info.links > 1) return state;
   auto contents = dir.fs().ReadFileToString(names.lock(), kMaxLockBytes);
   if (!contents.ok()) {
     if (contents.status().code() == StatusCode::kNotFound) return LockState{};  // released meanwhile

@@ -49,7 +49,7 @@ struct LockState {
   bool exists = false;
   io::FileInfo info;       // when it exists
   bool trusted = true;     // CacheDir::Trusts(info)
-  std::string contents;    // when readable
+  std::string contents;    // when readable (not read from a lock with other hard links)
   std::optional<LockOwner> owner;  // when the contents have the lock's shape
   Status unreadable;       // not a regular file, too large, ... (never its contents)
 };

@@ -1,7 +1,6 @@
 // Unit tests of the cache tools library on caches laid out by hand.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -17,6 +16,7 @@
 #include "cachetools/cache_ops.h"
 #include "cachetools/cache_scan.h"
 #include "cachetools/units.h"
+#include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
 namespace tfhub::cachetools {
@@ -124,13 +124,6 @@ class CacheToolsTest : public ::testing::Test {
     return nullptr;
   }
 
-  static long DeadPid() {
-    const pid_t pid = ::fork();
-    if (pid == 0) ::_exit(0);
-    ::waitpid(pid, nullptr, 0);
-    return pid;
-  }
-
   test::TempDir dir_{"tfhub_cachetools"};
   cache::CacheDir cache_ = Open(dir_.path());
   ScanOptions options_;
@@ -156,7 +149,7 @@ TEST_F(CacheToolsTest, ClassifiesEveryKindOfName) {
   test::WriteStringToFile(P(live + "." + kUid1 + ".tmp/part"), "1234");
   test::WriteStringToFile(P(live + "." + kUid2 + ".tmp/old"), "12");  // another uid: orphaned
   const std::string dead = Key("h/dead");
-  test::WriteStringToFile(P(dead + ".lock"), cache::LockContents(me_.host, DeadPid(), kUid1));
+  test::WriteStringToFile(P(dead + ".lock"), cache::LockContents(me_.host, test::DeadPid(), kUid1));
   test::WriteStringToFile(P(dead + ".descriptor.txt." + kUid1 + ".tmp"), "Module: h/dead");
   test::WriteStringToFile(P(Key("h/aside") + "." + kUid2 + ".damaged/f"), "x");
   test::WriteStringToFile(P(Key("h/desc") + ".descriptor.txt"), "Module: h/desc");
@@ -304,7 +297,7 @@ TEST_F(CacheToolsTest, CleanKeepsATempDirThatALockClaimedAfterTheScan) {
 
 TEST_F(CacheToolsTest, CleanRemovesADeadLocalLockWithItsTempDir) {
   const std::string key = Key("h/a");
-  test::WriteStringToFile(P(key + ".lock"), cache::LockContents(me_.host, DeadPid(), kUid1));
+  test::WriteStringToFile(P(key + ".lock"), cache::LockContents(me_.host, test::DeadPid(), kUid1));
   test::WriteStringToFile(P(key + "." + kUid1 + ".tmp/part"), "1");
   const Entry lock = *Find(Scan(), EntryState::kAbandonedLock, key);
   ASSERT_TRUE(IsCleanable(lock, false));

@@ -47,6 +47,7 @@ FileInfo FileInfoFromStat(const struct stat& st) {
   info.mtime = time(st.st_mtim);
   info.device = st.st_dev;
   info.inode = st.st_ino;
+  info.links = st.st_nlink;
   return info;
 }
 

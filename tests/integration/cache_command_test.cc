@@ -4,7 +4,6 @@
 // and names tfhub does not know (which must never be touched).
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -55,13 +54,6 @@ time_t Atime(const std::string& path) {
   return st.st_atim.tv_sec;
 }
 
-long DeadPid() {
-  const pid_t pid = ::fork();
-  if (pid == 0) ::_exit(0);
-  ::waitpid(pid, nullptr, 0);
-  return pid;
-}
-
 // Handles of the hand-made entries.
 const std::string kPython = "https://tfhub.dev/google/written-by-python/1";
 const std::string kLockedModule = "https://example.com/locked-while-present.tar.gz";
@@ -100,7 +92,7 @@ class CacheCommandTest : public ::testing::Test {
     test::WriteStringToFile(c + "/" + Key(kLive) + ".lock", host + "." + me + "." + kUidLive);
     test::WriteStringToFile(c + "/" + Key(kLive) + "." + kUidLive + ".tmp/saved_model.pb", "partial");
     // Lock of a dead process on this host, with its temp dir.
-    test::WriteStringToFile(c + "/" + Key(kDead) + ".lock", host + "." + std::to_string(DeadPid()) + "." + kUidDead);
+    test::WriteStringToFile(c + "/" + Key(kDead) + ".lock", host + "." + std::to_string(test::DeadPid()) + "." + kUidDead);
     test::WriteStringToFile(c + "/" + Key(kDead) + "." + kUidDead + ".tmp/saved_model.pb", "dead");
     // Another host's lock, untouched for two hours.
     const std::string stale_lock = c + "/" + Key(kStale) + ".lock";

@@ -1,5 +1,8 @@
 #include "served_models.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -69,7 +72,19 @@ ServedModels::ServedModels() {
 std::vector<std::pair<std::string, std::string>> TreeWithContents(const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& rel : test::ListTree(dir)) {
-    out.emplace_back(rel, rel.back() == '/' ? "" : test::ReadFileToString(dir + "/" + rel));
+    const std::string path = dir + "/" + rel;
+    struct stat st;
+    if (rel.back() == '/' || ::lstat(path.c_str(), &st) != 0) {
+      out.emplace_back(rel, "");
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(4096, '\0');
+      const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+      out.emplace_back(rel, "-> " + target.substr(0, n < 0 ? 0 : static_cast<size_t>(n)));
+    } else if (!S_ISREG(st.st_mode)) {
+      out.emplace_back(rel, "(not a regular file)");
+    } else {
+      out.emplace_back(rel, test::ReadFileToString(path));
+    }
   }
   return out;
 }

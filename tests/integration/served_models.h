@@ -37,7 +37,8 @@ class ServedModels {
 };
 
 // Sorted relative paths ("a/", "a/b") under `dir` and the contents of each
-// file, for comparing two trees.
+// file, for comparing two trees. Links are not followed: a symlink's
+// "contents" are "-> <target>", those of a FIFO or device a placeholder.
 std::vector<std::pair<std::string, std::string>> TreeWithContents(const std::string& dir);
 
 }  // namespace tfhub::itest
