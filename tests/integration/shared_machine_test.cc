@@ -374,7 +374,8 @@ TEST_P(TeamDeleteTest, TakeoverDeleteDoesNotFollowALinkSwappedInMeanwhile) {
 }
 
 TEST_P(TeamDeleteTest, CleanDoesNotFollowALinkSwappedInMeanwhile) {
-  auto dir = cache::CacheDir::Open(team_, /*create=*/false, io::FileSystemRegistry::Default(), {});
+  const auto registry = io::MakeFileSystemRegistry({});
+  auto dir = cache::CacheDir::Open(team_, /*create=*/false, *registry, {});
   ASSERT_TRUE(dir.ok()) << dir.status().ToString();
   cachetools::ScanOptions scan_options;
   scan_options.host = base::HostName();
