@@ -70,9 +70,6 @@ Result<FileInfo> HttpFileSystem::Stat(const std::string& url) {
   return info;
 }
 
-Result<std::vector<std::string>> HttpFileSystem::ListDir(const std::string& url) {
-  return UnimplementedError(url + ": directories cannot be listed over http(s)");
-}
 Status HttpFileSystem::CreateDirs(const std::string& url) { return ReadOnly(url); }
 Status HttpFileSystem::DeleteFile(const std::string& url) { return ReadOnly(url); }
 Status HttpFileSystem::DeleteRecursively(const std::string& url) { return ReadOnly(url); }

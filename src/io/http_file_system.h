@@ -7,8 +7,10 @@
 //    ReadAt is one ranged GET ("Range: bytes=a-b", with "If-Range" on the
 //    validator so a resource that changed is refused, not mixed).
 //  * ReadFileToString: one GET.
-//  * Directories cannot be listed over HTTP (ListDir is Unimplemented) and
-//    every write is PermissionDenied ("read-only").
+//  * Directories cannot be listed over HTTP: ListDir and ListTree are
+//    Unimplemented (FileSystem's defaults), and a directory URL is nothing
+//    Stat can tell apart. Every write is PermissionDenied ("read-only"), as
+//    on a read-only mount.
 // Retries and TLS settings come with the HttpClient and options given.
 //
 // Thread safety: safe for concurrent use.
@@ -34,16 +36,17 @@ class HttpFileSystem final : public FileSystem {
   HttpFileSystem(net::HttpClient* http, HttpFileSystemOptions options);
 
   Result<FileInfo> Stat(const std::string& url) override;
-  Result<std::vector<std::string>> ListDir(const std::string& url) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& url) override;
+  Result<std::string> ReadFileToString(const std::string& url, uint64_t max_bytes = kNoLimit) override;
+
+  // PermissionDenied: http(s) is read-only.
   Status CreateDirs(const std::string& url) override;
   Status DeleteFile(const std::string& url) override;
   Status DeleteRecursively(const std::string& url) override;
   Status RenameNoReplace(const std::string& from, const std::string& to) override;
   Status Rename(const std::string& from, const std::string& to) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& url) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& url) override;
   Status CreateExclusive(const std::string& url, std::string_view content) override;
-  Result<std::string> ReadFileToString(const std::string& url, uint64_t max_bytes = kNoLimit) override;
 
  private:
   net::HttpRequest Request(std::string method, const std::string& url) const;

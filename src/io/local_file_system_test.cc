@@ -115,26 +115,5 @@ TEST_F(LocalFileSystemTest, RandomAccessReadsAndEofContract) {
   EXPECT_FALSE(fs_.NewRandomAccessFile(dir_.path()).ok());
 }
 
-TEST(FileSystemRegistryTest, DispatchesByScheme) {
-  EXPECT_TRUE(FileSystemForUri("/tmp").ok());
-  EXPECT_TRUE(FileSystemForUri("relative/path").ok());
-  EXPECT_TRUE(FileSystemForUri("file:///tmp").ok());
-  auto r = FileSystemForUri("nope://x");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(r.status().message().find("File system scheme 'nope' not implemented"), std::string::npos);
-}
-
-TEST(UriTest, SchemeAndJoin) {
-  EXPECT_EQ(UriScheme("gs://b/o"), "gs");
-  EXPECT_EQ(UriScheme("/a/b"), "");
-  EXPECT_EQ(UriScheme("a/b://c"), "");
-  EXPECT_EQ(UriScheme("://x"), "");
-  EXPECT_EQ(JoinPath("/a/", "b"), "/a/b");
-  EXPECT_EQ(JoinPath("/a", "b/c"), "/a/b/c");
-  EXPECT_EQ(JoinPath("gs://b", "k"), "gs://b/k");
-  EXPECT_EQ(JoinPath("", "k"), "k");
-}
-
 }  // namespace
 }  // namespace tfhub::io

@@ -55,7 +55,7 @@ TEST_F(HttpFileSystemTest, StatReadAndRefuse) {
   EXPECT_EQ(fs->DeleteRecursively(served_.url("/raw")).code(), StatusCode::kPermissionDenied);
   auto list = fs->ListDir(served_.url("/raw"));
   EXPECT_EQ(list.status().code(), StatusCode::kUnimplemented);
-  EXPECT_THAT(list.status().message(), HasSubstr("cannot be listed"));
+  EXPECT_THAT(list.status().message(), HasSubstr("does not support ListDir()"));
 }
 
 TEST_F(HttpFileSystemTest, ASavedModelIsReadStraightOffTheServer) {
