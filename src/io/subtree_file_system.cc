@@ -72,7 +72,7 @@ Result<std::vector<TreeEntry>> SubtreeFileSystem::ListTree(const std::string& di
 
 Result<std::unique_ptr<FileSystem>> SubtreeFileSystem::OpenDirectory(const std::string& dir) {
   TFHUB_ASSIGN_OR_RETURN(std::string full, Full(dir));
-  return std::unique_ptr<FileSystem>(new SubtreeFileSystem(base_, std::move(full)));
+  return base_->OpenDirectory(full);  // the base checks `full` as it would its own
 }
 
 Status SubtreeFileSystem::SetAccessTime(const std::string& path, std::chrono::system_clock::time_point atime) {
