@@ -6,7 +6,8 @@
 //  * NewRandomAccessFile: HEAD once (size and validator), then every
 //    ReadAt is one ranged GET ("Range: bytes=a-b", with "If-Range" on the
 //    validator so a resource that changed is refused, not mixed).
-//  * ReadFileToString: one GET.
+//  * ReadFileToString: one GET; a body over `max_bytes` is refused on its
+//    Content-Length, else as soon as that many bytes have come.
 //  * Directories cannot be listed over HTTP: ListDir and ListTree are
 //    Unimplemented (FileSystem's defaults), and a directory URL is nothing
 //    Stat can tell apart. Every write is PermissionDenied ("read-only"), as
