@@ -26,6 +26,7 @@
 // (TensorFlow's words); ListTree() walks ListDir(), OpenDirectory() prefixes
 // paths (SubtreeFileSystem). A read-only backend therefore overrides only
 // what it answers differently (http(s) refuses writes as PermissionDenied).
+// testing/file_system_conformance.h is the suite every backend passes.
 //
 // Ownership: files from NewRandomAccessFile()/NewWritableFile() belong to the
 // caller and must be destroyed before the FileSystem that made them. A

@@ -1,5 +1,6 @@
 // The interface's own parts: the defaults of the optional methods, the
-// registry, URI helpers.
+// registry, URI helpers. Backends are checked by the conformance suite
+// (file_system_conformance_test.cc).
 #include "tfhub/file_system.h"
 
 #include <gmock/gmock.h>

@@ -1,5 +1,6 @@
 // What is particular to the in-memory backend: its paths, POSIX's finer
-// rename rules, the life of open files, thread safety.
+// rename rules, the life of open files, thread safety. The generic contract
+// is checked by the conformance suite (file_system_conformance_test.cc).
 #include "io/memory_file_system.h"
 
 #include <gmock/gmock.h>
