@@ -2,24 +2,22 @@
 //
 //  * FUZZ_CHECK(cond, msg): an invariant; prints and aborts (libFuzzer then
 //    saves the input as crash-*).
-//  * MemoryFileSystem: an io::FileSystem over an in-memory map, read-only
-//    enough for the SavedModel / tensor bundle readers. A path is a file if
-//    it is a key, a directory if some key starts with "<path>/".
+//  * AddFile(fs, path, content): a file put into an io::MemoryFileSystem
+//    (src/io/memory_file_system.h, the library's own), directories and all;
+//    the SavedModel / tensor bundle targets read their inputs from there.
 //  * Sections: splits an input into length-prefixed pieces
 //    ([u32 little-endian length][bytes]...), the layout the multi-file
 //    targets use; the last piece may be short (the length is clamped).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <map>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "io/memory_file_system.h"
 #include "tfhub/file_system.h"
 
 #define FUZZ_CHECK(cond, msg)                                                          \
@@ -61,79 +59,16 @@ inline bool NextSection(std::string_view* in, std::string_view* out) {
   return true;
 }
 
-class MemoryFileSystem final : public io::FileSystem {
- public:
-  void Add(std::string path, std::string_view content) { files_[std::move(path)] = std::string(content); }
-
-  Result<io::FileInfo> Stat(const std::string& path) override {
-    io::FileInfo info;
-    if (auto it = files_.find(path); it != files_.end()) {
-      info.type = io::FileType::kFile;
-      info.size = it->second.size();
-      return info;
-    }
-    const std::string dir = path + "/";
-    auto it = files_.lower_bound(dir);
-    if (it != files_.end() && it->first.compare(0, dir.size(), dir) == 0) info.type = io::FileType::kDirectory;
-    return info;
+// Puts `content` at `path` of `fs` (an io::MemoryFileSystem), making the
+// directories on the way.
+inline void AddFile(io::FileSystem& fs, const std::string& path, std::string_view content) {
+  const size_t slash = path.rfind('/');
+  if (slash != std::string::npos) {
+    const Status dirs = fs.CreateDirs(path.substr(0, slash));
+    FUZZ_CHECK(dirs.ok(), dirs.ToString());
   }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    const std::string dir = path + "/";
-    std::vector<std::string> names;
-    for (auto it = files_.lower_bound(dir); it != files_.end() && it->first.compare(0, dir.size(), dir) == 0; ++it) {
-      std::string rest = it->first.substr(dir.size());
-      rest = rest.substr(0, rest.find('/'));
-      if (names.empty() || names.back() != rest) names.push_back(rest);
-    }
-    return names;
-  }
-  Status CreateDirs(const std::string&) override { return Unsupported(); }
-  Status DeleteFile(const std::string&) override { return Unsupported(); }
-  Status DeleteRecursively(const std::string&) override { return Unsupported(); }
-  Status RenameNoReplace(const std::string&, const std::string&) override { return Unsupported(); }
-  Status Rename(const std::string&, const std::string&) override { return Unsupported(); }
-  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string&) override { return Unsupported(); }
-  Status CreateExclusive(const std::string&, std::string_view) override { return Unsupported(); }
-  Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) override {
-    auto it = files_.find(path);
-    if (it == files_.end()) return NotFoundError(path + " not found");
-    if (it->second.size() > max_bytes) return FailedPreconditionError(path + " is too large");
-    return it->second;
-  }
-  Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    auto it = files_.find(path);
-    if (it == files_.end()) return NotFoundError(path + " not found");
-    return std::unique_ptr<io::RandomAccessFile>(new File(path, it->second));
-  }
-
- private:
-  static Status Unsupported() { return UnimplementedError("read-only in-memory filesystem"); }
-
-  class File final : public io::RandomAccessFile {
-   public:
-    // Copies the bytes into an exactly-sized heap buffer so ASan sees any
-    // read past the end.
-    File(std::string path, const std::string& data)
-        : path_(std::move(path)), size_(data.size()), data_(new char[data.size() + 1]) {
-      std::memcpy(data_.get(), data.data(), data.size());
-    }
-    uint64_t Size() const override { return size_; }
-    Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
-      if (offset > size_ || n > size_ - offset) {
-        return OutOfRangeError("read of " + std::to_string(n) + " bytes at " + std::to_string(offset) +
-                               " past the end of " + path_ + " (" + std::to_string(size_) + " bytes)");
-      }
-      if (n > 0) std::memcpy(scratch, data_.get() + offset, n);
-      return std::string_view(scratch, n);
-    }
-
-   private:
-    std::string path_;
-    uint64_t size_;
-    std::unique_ptr<char[]> data_;
-  };
-
-  std::map<std::string, std::string> files_;
-};
+  const Status written = fs.WriteStringToFile(path, content);
+  FUZZ_CHECK(written.ok(), written.ToString());
+}
 
 }  // namespace tfhub::fuzz

@@ -44,15 +44,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool have_index = fuzz::NextSection(&in, &index);
   const std::string_view shard = in;
 
-  auto fs = std::make_shared<fuzz::MemoryFileSystem>();
+  auto fs = std::make_shared<io::MemoryFileSystem>();
   const std::string dir = "/m";
-  if (have_model) fs->Add(dir + ((flags & 1) ? "/saved_model.pbtxt" : "/saved_model.pb"), model);
-  if (flags & 2) fs->Add(dir + "/tfhub_module.pb", "");
+  if (have_model) fuzz::AddFile(*fs, dir + ((flags & 1) ? "/saved_model.pbtxt" : "/saved_model.pb"), model);
+  if (flags & 2) fuzz::AddFile(*fs, dir + "/tfhub_module.pb", "");
   if (have_index && !(flags & 16)) {
-    fs->Add(dir + "/variables/variables.index", index);
-    fs->Add(dir + "/variables/variables.data-00000-of-00001", shard);
-    fs->Add(dir + "/variables/variables.data-00000-of-00002", shard);
-    fs->Add(dir + "/variables/variables.data-00001-of-00002", shard);
+    fuzz::AddFile(*fs, dir + "/variables/variables.index", index);
+    fuzz::AddFile(*fs, dir + "/variables/variables.data-00000-of-00001", shard);
+    fuzz::AddFile(*fs, dir + "/variables/variables.data-00000-of-00002", shard);
+    fuzz::AddFile(*fs, dir + "/variables/variables.data-00001-of-00002", shard);
   }
 
   LoadOptions options;

@@ -44,14 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!fuzz::NextSection(&in, &index)) return 0;
   shard = in;
 
-  fuzz::MemoryFileSystem fs;
+  io::MemoryFileSystem fs;
   const std::string prefix = "m/variables/variables";
-  fs.Add(prefix + ".index", index);
+  fuzz::AddFile(fs, prefix + ".index", index);
   char name[64];
   for (int of = 1; of <= 4; ++of) {
     for (int s = 0; s < of; ++s) {
       std::snprintf(name, sizeof name, ".data-%05d-of-%05d", s, of);
-      fs.Add(prefix + name, shard);
+      fuzz::AddFile(fs, prefix + name, shard);
     }
   }
 

@@ -18,6 +18,16 @@
 // Unimplemented (operation not offered by this backend). Messages name the
 // path and the cause.
 //
+// Core and optional methods: a backend must implement Stat(),
+// NewRandomAccessFile() and ReadFileToString() (enough to read a
+// SavedModel). Every other method has a default: the optional operations
+// (listing, creating, writing, deleting, renaming, access times) return
+// Unimplemented "Filesystem for '<path>' does not support <Method>()"
+// (TensorFlow's words); ListTree() walks ListDir(), OpenDirectory() prefixes
+// paths (SubtreeFileSystem). A read-only backend therefore overrides only
+// what it answers differently (http(s) refuses writes as PermissionDenied).
+// testing/file_system_conformance.h is the suite every backend passes.
+//
 // Ownership: files from NewRandomAccessFile()/NewWritableFile() belong to the
 // caller and must be destroyed before the FileSystem that made them. A
 // FileSystem* from FileSystemRegistry::ForUri() is borrowed from the
@@ -113,37 +123,14 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
+  // ---- Core: every backend implements these. ----
+
   // A missing path is OK with type kNotFound; errors are for real failures.
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
 
-  // Names (not paths) of the entries of a directory, without "." and "..".
-  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
-
-  // Creates `path` and missing parents; OK if it already is a directory.
-  virtual Status CreateDirs(const std::string& path) = 0;
-
-  // Deletes one file (not a directory). NotFound if missing.
-  virtual Status DeleteFile(const std::string& path) = 0;
-
-  // Deletes a file or a directory tree. OK if `path` is missing.
-  virtual Status DeleteRecursively(const std::string& path) = 0;
-
-  // Renames `from` to `to`; AlreadyExists if `to` exists (even if empty).
-  virtual Status RenameNoReplace(const std::string& from, const std::string& to) = 0;
-
-  // Renames `from` to `to`, replacing a file at `to`.
-  virtual Status Rename(const std::string& from, const std::string& to) = 0;
-
-  // Opens `path` for positional reads. NotFound if missing.
+  // Opens `path` for positional reads. NotFound if missing; FailedPrecondition
+  // for a directory (where the backend can tell).
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
-
-  // Creates or truncates `path` for writing.
-  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
-
-  // Atomically creates `path` holding `content`; AlreadyExists if it exists.
-  // Never leaves a partially written file visible under `path` on success of
-  // another creator.
-  virtual Status CreateExclusive(const std::string& path, std::string_view content) = 0;
 
   // Whole contents of a (small) file. A file of more than `max_bytes` is
   // FailedPrecondition naming it and its size (remote backends may fetch it
@@ -151,7 +138,39 @@ class FileSystem {
   static constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
   virtual Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) = 0;
 
-  // Writes `content` to `path` (create or truncate).
+  // ---- Optional: unless said otherwise, the default returns Unimplemented
+  // naming the method and the path. ----
+
+  // Names (not paths) of the entries of a directory, without "." and "..".
+  // NotFound if missing.
+  virtual Result<std::vector<std::string>> ListDir(const std::string& path);
+
+  // Creates `path` and missing parents; OK if it already is a directory.
+  virtual Status CreateDirs(const std::string& path);
+
+  // Deletes one file (not a directory). NotFound if missing.
+  virtual Status DeleteFile(const std::string& path);
+
+  // Deletes a file or a directory tree. OK if `path` is missing.
+  virtual Status DeleteRecursively(const std::string& path);
+
+  // Renames `from` to `to` (a directory with its contents); AlreadyExists if
+  // `to` exists (even an empty directory). NotFound if `from` is missing.
+  virtual Status RenameNoReplace(const std::string& from, const std::string& to);
+
+  // Renames `from` to `to`, replacing a file at `to`.
+  virtual Status Rename(const std::string& from, const std::string& to);
+
+  // Creates or truncates `path` for writing. Where directories are real
+  // (not object-store prefixes), the parent must exist (NotFound).
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path);
+
+  // Atomically creates `path` holding `content`; AlreadyExists if it exists.
+  // Never leaves a partially written file visible under `path` on success of
+  // another creator.
+  virtual Status CreateExclusive(const std::string& path, std::string_view content);
+
+  // Writes `content` to `path` (create or truncate), with NewWritableFile().
   Status WriteStringToFile(const std::string& path, std::string_view content);
 
   // Every regular file under the directory `dir`, recursively, with its
@@ -191,9 +210,11 @@ class FileSystem {
   // open), a write never goes to a file with other hard links or another
   // owner, and DeleteRecursively()/ListTree() never follow a link nor leave
   // the tree they started in. Other backends (object stores have no links)
-  // prefix the paths; the result then borrows this filesystem, which must
-  // outlive it. Errors: NotFound, FailedPrecondition (not a directory, a
-  // symlink), the backend's errors.
+  // prefix the paths (SubtreeFileSystem); the result then borrows this
+  // filesystem, which must outlive it. The default does not look at `dir`
+  // (an object store's directory exists once something is in it); backends
+  // with real directories check it. Errors: NotFound, FailedPrecondition
+  // (not a directory, a symlink), the backend's errors.
   virtual Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& dir);
 
   // Sets the access time of `path` (not following a final symlink), for

@@ -1,6 +1,8 @@
 // io::FileSystemWrapper — forwards every FileSystem call to a target, so a
 // decorator (read counting, fault injection, retries) overrides only what it
-// changes. LevelDB's EnvWrapper, for io::FileSystem.
+// changes. LevelDB's EnvWrapper, for io::FileSystem. The optional methods
+// are forwarded too, so the target's answers come through, never
+// FileSystem's Unimplemented defaults.
 //
 // Errors: whatever the target returns; the wrapper adds none.
 //

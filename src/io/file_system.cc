@@ -8,6 +8,32 @@
 
 namespace tfhub::io {
 
+namespace {
+
+// The optional methods' default answer (TensorFlow's words).
+Status NotSupported(std::string_view method, const std::string& path) {
+  return UnimplementedError("Filesystem for '" + path + "' does not support " + std::string(method) + "()");
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> FileSystem::ListDir(const std::string& path) {
+  return NotSupported("ListDir", path);
+}
+Status FileSystem::CreateDirs(const std::string& path) { return NotSupported("CreateDirs", path); }
+Status FileSystem::DeleteFile(const std::string& path) { return NotSupported("DeleteFile", path); }
+Status FileSystem::DeleteRecursively(const std::string& path) { return NotSupported("DeleteRecursively", path); }
+Status FileSystem::RenameNoReplace(const std::string& from, const std::string&) {
+  return NotSupported("RenameNoReplace", from);
+}
+Status FileSystem::Rename(const std::string& from, const std::string&) { return NotSupported("Rename", from); }
+Result<std::unique_ptr<WritableFile>> FileSystem::NewWritableFile(const std::string& path) {
+  return NotSupported("NewWritableFile", path);
+}
+Status FileSystem::CreateExclusive(const std::string& path, std::string_view) {
+  return NotSupported("CreateExclusive", path);
+}
+
 Status FileSystem::WriteStringToFile(const std::string& path, std::string_view content) {
   TFHUB_ASSIGN_OR_RETURN(auto file, NewWritableFile(path));
   TFHUB_RETURN_IF_ERROR(file->Append(content));
@@ -76,7 +102,7 @@ Result<std::unique_ptr<FileSystem>> FileSystem::OpenDirectory(const std::string&
 }
 
 Status FileSystem::SetAccessTime(const std::string& path, std::chrono::system_clock::time_point) {
-  return UnimplementedError("setting access times is not supported here (" + path + ")");
+  return NotSupported("SetAccessTime", path);
 }
 
 Status CheckRelativePath(std::string_view path) {

@@ -1,7 +1,6 @@
 #include "io/http_file_system.h"
 
-#include <algorithm>
-#include <cstdlib>
+#include <string>
 
 #include "net/goog_hash.h"
 #include "net/http_status.h"
@@ -47,6 +46,43 @@ class HttpRandomAccessFile final : public RandomAccessFile {
   std::string validator_;
 };
 
+// The body of a 2xx answer, up to `max_bytes`: FailedPrecondition beyond
+// (on the Content-Length when there is one, before any of the body). Other
+// answers' bodies (error documents) are dropped.
+class CappedBodySink final : public net::HttpBodySink {
+ public:
+  CappedBodySink(const std::string& url, uint64_t max_bytes) : url_(url), max_bytes_(max_bytes) {}
+
+  Status OnResponse(const net::HttpResponseHead& head) override {
+    ok_status_ = head.status >= 200 && head.status <= 299;
+    if (ok_status_ && head.content_length && *head.content_length > max_bytes_) {
+      return FailedPreconditionError("'" + url_ + "' has " + std::to_string(*head.content_length) +
+                                     " bytes, more than such a file holds (" + std::to_string(max_bytes_) + ")");
+    }
+    return Status::Ok();
+  }
+  Status OnData(std::string_view chunk) override {
+    if (!ok_status_) return Status::Ok();
+    if (chunk.size() > max_bytes_ - body_.size()) {
+      return FailedPreconditionError("'" + url_ + "' is larger than " + std::to_string(max_bytes_) +
+                                     " bytes, more than such a file holds");
+    }
+    body_.append(chunk);
+    return Status::Ok();
+  }
+  Status OnRestart() override {
+    body_.clear();
+    return Status::Ok();
+  }
+  std::string& body() { return body_; }
+
+ private:
+  const std::string& url_;
+  uint64_t max_bytes_;
+  bool ok_status_ = false;
+  std::string body_;
+};
+
 }  // namespace
 
 HttpFileSystem::HttpFileSystem(std::shared_ptr<net::HttpClient> http, HttpFileSystemOptions options)
@@ -73,9 +109,6 @@ Result<FileInfo> HttpFileSystem::Stat(const std::string& url) {
   return info;
 }
 
-Result<std::vector<std::string>> HttpFileSystem::ListDir(const std::string& url) {
-  return UnimplementedError(url + ": directories cannot be listed over http(s)");
-}
 Status HttpFileSystem::CreateDirs(const std::string& url) { return ReadOnly(url); }
 Status HttpFileSystem::DeleteFile(const std::string& url) { return ReadOnly(url); }
 Status HttpFileSystem::DeleteRecursively(const std::string& url) { return ReadOnly(url); }
@@ -97,10 +130,10 @@ Result<std::unique_ptr<RandomAccessFile>> HttpFileSystem::NewRandomAccessFile(co
 }
 
 Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url, uint64_t max_bytes) {
-  const size_t limit = static_cast<size_t>(std::min<uint64_t>(max_bytes, 256 << 20));
-  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse r, net::SendForString(*http_, Request("GET", url), limit));
-  if (r.head.status < 200 || r.head.status > 299) return AnswerError("read", url, r.head);
-  return std::move(r.body);
+  CappedBodySink sink(url, max_bytes);
+  TFHUB_ASSIGN_OR_RETURN(net::HttpResponseHead head, http_->Send(Request("GET", url), sink));
+  if (head.status < 200 || head.status > 299) return AnswerError("read", url, head);
+  return std::move(sink.body());
 }
 
 namespace {

@@ -6,14 +6,17 @@
 //  * NewRandomAccessFile: HEAD once (size and validator), then every
 //    ReadAt is one ranged GET ("Range: bytes=a-b", with "If-Range" on the
 //    validator so a resource that changed is refused, not mixed).
-//  * ReadFileToString: one GET.
+//  * ReadFileToString: one GET; a body over `max_bytes` is refused on its
+//    Content-Length, else as soon as that many bytes have come.
 //  * ReadStream: one GET streamed to the sink as it arrives; a broken body
 //    is resumed (Range + If-Range) by the retrying client, and starts over
 //    (StreamSink::OnStart again) when the resource changed. A non-2xx final
 //    answer is net::HttpErrorStatus ("HTTP Error 404: Not Found"); an
 //    x-goog-hash header becomes StreamInfo's checksums.
-//  * Directories cannot be listed over HTTP (ListDir is Unimplemented) and
-//    every write is PermissionDenied ("read-only").
+//  * Directories cannot be listed over HTTP: ListDir and ListTree are
+//    Unimplemented (FileSystem's defaults), and a directory URL is nothing
+//    Stat can tell apart. Every write is PermissionDenied ("read-only"), as
+//    on a read-only mount.
 // Retries and TLS settings come with the HttpClient and options given.
 //
 // Thread safety: safe for concurrent use.
@@ -41,16 +44,17 @@ class HttpFileSystem final : public FileSystem {
   HttpFileSystem(std::shared_ptr<net::HttpClient> http, HttpFileSystemOptions options);
 
   Result<FileInfo> Stat(const std::string& url) override;
-  Result<std::vector<std::string>> ListDir(const std::string& url) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& url) override;
+  Result<std::string> ReadFileToString(const std::string& url, uint64_t max_bytes = kNoLimit) override;
+
+  // PermissionDenied: http(s) is read-only.
   Status CreateDirs(const std::string& url) override;
   Status DeleteFile(const std::string& url) override;
   Status DeleteRecursively(const std::string& url) override;
   Status RenameNoReplace(const std::string& from, const std::string& to) override;
   Status Rename(const std::string& from, const std::string& to) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& url) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& url) override;
   Status CreateExclusive(const std::string& url, std::string_view content) override;
-  Result<std::string> ReadFileToString(const std::string& url, uint64_t max_bytes = kNoLimit) override;
   Status ReadStream(const std::string& url, StreamSink& sink) override;
 
  private:

@@ -106,6 +106,12 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   uint64_t Size() const override { return size_; }
 
   Result<std::string_view> ReadAt(uint64_t offset, size_t n, char* scratch) const override {
+    // The EOF contract is against Size(), as for every backend (an empty
+    // read past the end included); a file that shrank since is a short read.
+    if (offset > size_ || n > size_ - offset) {
+      return OutOfRangeError("read " + std::to_string(n) + " bytes at offset " + std::to_string(offset) + " of '" +
+                             path_ + "', which has " + std::to_string(size_) + " bytes");
+    }
     size_t got = 0;
     while (got < n) {
       const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));

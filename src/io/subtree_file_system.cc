@@ -77,7 +77,7 @@ Status SubtreeFileSystem::ReadStream(const std::string& path, StreamSink& sink) 
 
 Result<std::unique_ptr<FileSystem>> SubtreeFileSystem::OpenDirectory(const std::string& dir) {
   TFHUB_ASSIGN_OR_RETURN(std::string full, Full(dir));
-  return std::unique_ptr<FileSystem>(new SubtreeFileSystem(base_, std::move(full)));
+  return base_->OpenDirectory(full);  // the base checks `full` as it would its own
 }
 
 Status SubtreeFileSystem::SetAccessTime(const std::string& path, std::chrono::system_clock::time_point atime) {

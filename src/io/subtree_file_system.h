@@ -1,7 +1,9 @@
 // io::SubtreeFileSystem — FileSystem::OpenDirectory() for backends without
 // links (object stores, in-memory filesystems): a directory of another
 // filesystem, addressed by relative paths that are checked (see
-// CheckRelativePath()) and joined to the directory's own path.
+// CheckRelativePath()) and joined to the directory's own path. Its own
+// OpenDirectory() is the base's OpenDirectory() of the joined path (so a
+// base that checks its directories checks them here too).
 //
 // Thread safety: as the base filesystem. Ownership: borrows `base`, which
 // must outlive it.

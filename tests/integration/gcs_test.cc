@@ -254,39 +254,18 @@ TEST_F(GcsTest, ConcurrentResolversIntoAGcsCacheDownloadOnce) {
   }
 }
 
+// What is particular to gs:// (the generic contract is checked by the
+// conformance suite, file_system_conformance_test.cc): names that need
+// escaping, large reads split into parallel parts, placeholders deleted.
 TEST_F(GcsTest, FileSystemOperationsAgainstTheEmulator) {
   io::FileSystem* fs = GcsEmulator::Get().registry().ForUri("gs://" + bucket_).value();
   const std::string root = "gs://" + bucket_ + "/fs";
   ASSERT_TRUE(fs->CreateDirs(root + "/d").ok());
   ASSERT_TRUE(fs->WriteStringToFile(root + "/d/a b#?.txt", "hello").ok());
-  ASSERT_TRUE(fs->WriteStringToFile(root + "/d/sub/c", "").ok());
-  EXPECT_EQ(fs->Stat(root + "/d/a b#?.txt")->type, io::FileType::kFile);
   EXPECT_EQ(fs->Stat(root + "/d/a b#?.txt")->size, 5u);
-  EXPECT_EQ(fs->Stat(root + "/d")->type, io::FileType::kDirectory);
-  EXPECT_EQ(fs->Stat(root + "/nope")->type, io::FileType::kNotFound);
-  auto names = fs->ListDir(root + "/d");
-  ASSERT_TRUE(names.ok());
-  std::sort(names->begin(), names->end());
-  EXPECT_THAT(*names, ElementsAre("a b#?.txt", "sub"));
-  EXPECT_EQ(fs->ListDir(root + "/nope").status().code(), StatusCode::kNotFound);
-
-  EXPECT_TRUE(fs->CreateExclusive(root + "/lock", "mine").ok());
-  EXPECT_EQ(fs->CreateExclusive(root + "/lock", "theirs").code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(*fs->ReadFileToString(root + "/lock"), "mine");
-
-  // A directory renamed object by object; no-replace refuses an existing target.
+  EXPECT_THAT(*fs->ListDir(root + "/d"), ElementsAre("a b#?.txt"));
   ASSERT_TRUE(fs->RenameNoReplace(root + "/d", root + "/e").ok());
-  EXPECT_EQ(fs->Stat(root + "/d")->type, io::FileType::kNotFound);
   EXPECT_EQ(*fs->ReadFileToString(root + "/e/a b#?.txt"), "hello");
-  auto tree = fs->ListTree(root + "/e");
-  ASSERT_TRUE(tree.ok()) << tree.status().message();
-  std::vector<std::string> paths;
-  for (const auto& f : *tree) paths.push_back(f.path + ":" + std::to_string(f.size));
-  std::sort(paths.begin(), paths.end());
-  EXPECT_THAT(paths, ElementsAre("a b#?.txt:5", "sub/c:0"));
-  ASSERT_TRUE(fs->CreateDirs(root + "/f").ok());
-  EXPECT_EQ(fs->RenameNoReplace(root + "/e", root + "/f").code(), StatusCode::kAlreadyExists);
-  EXPECT_FALSE(fs->HasAtomicDirectoryRename());
 
   // A read bigger than one part goes out as parallel ranged reads.
   std::string big(20 << 20, '\0');
@@ -302,8 +281,8 @@ TEST_F(GcsTest, FileSystemOperationsAgainstTheEmulator) {
   auto tail = (*file)->ReadAt(big.size() - 10, 10, scratch.data());
   ASSERT_TRUE(tail.ok());
   EXPECT_EQ(*tail, big.substr(big.size() - 10));
-  EXPECT_EQ((*file)->ReadAt(big.size() - 10, 11, scratch.data()).status().code(), StatusCode::kOutOfRange);
 
+  // Directory placeholders go too.
   ASSERT_TRUE(fs->DeleteRecursively(root).ok());
   EXPECT_THAT(emulator_.ObjectNames(bucket_, "fs/"), IsEmpty());
 }
