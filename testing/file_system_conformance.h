@@ -244,6 +244,45 @@ TYPED_TEST_P(FileSystemConformanceTest, RandomAccessReadsAndTheEofContract) {
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
 }
 
+// What ReadStream delivers: OnStart once (with the size), then every byte in
+// order; a missing file is NotFound before anything starts; the sink's own
+// error comes back unchanged.
+TYPED_TEST_P(FileSystemConformanceTest, ReadStreamDeliversTheWholeFileInOrder) {
+  std::string content;
+  for (int i = 0; i < 100000; ++i) content += static_cast<char>('a' + i % 26);
+  this->h_.PutFile("f", content);
+  struct Collect final : io::StreamSink {
+    Status OnStart(const io::StreamInfo& info) override {
+      ++starts;
+      size = info.size;
+      got.clear();
+      return Status::Ok();
+    }
+    Status OnData(std::string_view data) override {
+      got.append(data);
+      return fail_after > 0 && got.size() >= fail_after ? AbortedError("the sink stops") : Status::Ok();
+    }
+    int starts = 0;
+    std::optional<uint64_t> size;
+    std::string got;
+    size_t fail_after = 0;
+  };
+  Collect sink;
+  const Status s = this->fs().ReadStream(this->P("f"), sink);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(sink.starts, 1);
+  EXPECT_EQ(sink.size, content.size());
+  EXPECT_TRUE(sink.got == content);
+  Collect missing;
+  EXPECT_EQ(this->fs().ReadStream(this->P("missing"), missing).code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.starts, 0);
+  Collect stopping;
+  stopping.fail_after = 1;
+  const Status stopped = this->fs().ReadStream(this->P("f"), stopping);
+  EXPECT_EQ(stopped.code(), StatusCode::kAborted) << stopped.ToString();
+  EXPECT_EQ(stopped.message(), "the sink stops");
+}
+
 TYPED_TEST_P(FileSystemConformanceTest, RandomAccessReadsRunConcurrently) {
   std::string content(64 << 10, '\0');
   for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>((i * 2654435761u) >> 13);
@@ -598,6 +637,7 @@ TYPED_TEST_P(FileSystemConformanceTest, OpenDirectoryChecksRealDirectories) {
 REGISTER_TYPED_TEST_SUITE_P(FileSystemConformanceTest, StatOfAMissingPathIsNotFoundWithoutError,
                             StatOfAFileHasItsSize, StatOfADirectory, MetadataWhereTheBackendHasIt,
                             ReadFileToStringIsCappedAtMaxBytes, RandomAccessReadsAndTheEofContract,
+                            ReadStreamDeliversTheWholeFileInOrder,
                             RandomAccessReadsRunConcurrently, ADirectoryIsNotReadAsAFile, ListDirNamesTheEntries,
                             ListTreeListsEveryFileWithItsSize, WritesAreRefusedWhereReadOnly, WrittenFilesReadBack,
                             AFileNeedsItsDirectoryWhereDirectoriesAreReal, CreateDirsIsIdempotent,

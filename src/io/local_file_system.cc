@@ -1,6 +1,5 @@
 #include "io/local_file_system.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>  // RENAME_NOREPLACE
 #include <stdio.h>
@@ -36,17 +35,8 @@ Result<FileInfo> LocalFileSystem::Stat(const std::string& uri) {
 }
 
 Result<std::vector<std::string>> LocalFileSystem::ListDir(const std::string& uri) {
-  const std::string path = LocalPath(uri);
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return PosixError("list directory", path, errno);
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(dir)) {
-    const std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    names.emplace_back(name);
-  }
-  ::closedir(dir);
-  return names;
+  TFHUB_ASSIGN_OR_RETURN(auto dir, OpenLocalDirectory(uri, /*follow_final_symlink=*/true));
+  return dir->ListDir("");
 }
 
 Status LocalFileSystem::CreateDirs(const std::string& uri) {
