@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "base/clock.h"
 #include "base/strings.h"
@@ -42,8 +43,19 @@ ModuleState Say(std::string* why, std::string text, ModuleState state) {
 
 // A file tfhub recorded that is missing or has another size, or "".
 std::string FirstDifference(io::FileSystem& fs, const std::string& module, const Descriptor& d) {
+  // Each directory is opened once and its files stat'ed in it: a hit costs
+  // one call per checked file, not a path resolution each.
+  std::map<std::string, Result<std::unique_ptr<io::FileSystem>>> dirs;
   for (const auto& [path, size] : d.checked_files) {
-    auto info = fs.Stat(io::JoinPath(module, path));
+    const auto slash = path.rfind('/');
+    const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
+    auto it = dirs.find(parent);
+    if (it == dirs.end()) {
+      it = dirs.emplace(parent, fs.OpenDirectory(parent.empty() ? module : io::JoinPath(module, parent))).first;
+    }
+    Result<io::FileInfo> info = it->second.ok()
+                                    ? (*it->second)->Stat(slash == std::string::npos ? path : path.substr(slash + 1))
+                                    : Result<io::FileInfo>(it->second.status());
     const bool missing = !info.ok() || info->type != io::FileType::kFile;
     if (missing || info->size != size) {
       return base::EscapeForTerminal(path) +
