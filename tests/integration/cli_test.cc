@@ -121,6 +121,7 @@ TEST_F(CliTest, LoadFormats) {
                                          {"TFHUB_CACHE_DIR", unused_cache}});
   EXPECT_EQ(unc.exit_code, 1);
   EXPECT_THAT(unc.err, HasSubstr("Expected 303 See other HTTP response but received code 200"));
+  ASSERT_TRUE(served_.nginx().WaitForAccessLogLines(1));  // nginx logs after the client has its answer
   EXPECT_THAT(served_.nginx().AccessLog(),
               ElementsAre(HasSubstr("GET /models/tfjs_times_two_int.tar.gz?tf-hub-format=uncompressed 200")));
   EXPECT_FALSE(test::PathExists(unused_cache));
