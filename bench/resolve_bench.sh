@@ -5,7 +5,7 @@
 # See bench/README.md.
 #
 # Usage: bench/resolve_bench.sh [--build-dir DIR] [--baseline DIR] [--rounds N]
-#                               [--only weights|files] [--warm N] [--check]
+#                               [--only weights|files] [--warm N] [--check] [--cap RATE]
 #   --build-dir DIR  build directory holding bin/tfhub (default: build)
 #   --baseline DIR   another build of tfhub (e.g. of the commit before a change), run as
 #                    command D alternated with the others: before/after in one run (D/A)
@@ -13,6 +13,10 @@
 #   --only NAME      run one archive only: weights (~1 GiB float32) or files (~20,000 files)
 #   --warm N         warm resolves to time per archive (default: $WARM_N or 200)
 #   --check          exit 3 if a target is missed
+#   --cap RATE       the capped-server comparison instead (nginx limit_rate RATE, e.g. 48m, per
+#                    connection, as real servers and CDNs shape): A tfhub (default connections),
+#                    E tfhub with 1 connection, B curl | tar xzf, F aria2c -x16 -s16 then
+#                    igzip -dc | tar xf, U tfhub against the same nginx uncapped
 # Environment: BENCH_DIR (default /tmp/tfhub-bench) caches the generated archives
 # and holds the run outputs (deleted at the end); SYNC=0 skips `sync` before each run;
 # DROP_CACHES=0 skips dropping the clean page cache before each run (done as root only).
@@ -24,6 +28,7 @@ source "$ROOT/scripts/nginx-lib.sh"
 
 BUILD_DIR="build"
 BASELINE_DIR=""
+CAP=""
 ROUNDS="${ROUNDS:-3}"
 WARM_N="${WARM_N:-200}"
 ONLY=""
@@ -41,6 +46,8 @@ while [[ $# -gt 0 ]]; do
     --warm) WARM_N="${2:?--warm needs a value}"; shift ;;
     --warm=*) WARM_N="${1#*=}" ;;
     --check) CHECK=1 ;;
+    --cap) CAP="${2:?--cap needs a value}"; shift ;;
+    --cap=*) CAP="${1#*=}" ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "resolve_bench: unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -68,6 +75,11 @@ if [[ -n "$BASELINE_DIR" ]]; then
   BASELINE="$BASELINE_DIR/bin/tfhub"
   [[ -x "$BASELINE" ]] || { echo "resolve_bench: $BASELINE not found" >&2; exit 1; }
   CMDS=(A D B C)
+fi
+if [[ -n "$CAP" ]]; then
+  [[ "$CAP" =~ ^[0-9]+[km]?$ ]] || { echo "resolve_bench: --cap takes an nginx rate: 48m, 500k" >&2; exit 2; }
+  command -v aria2c >/dev/null 2>&1 || { echo "resolve_bench: --cap needs aria2c (scripts/install-deps.sh --bench)" >&2; exit 1; }
+  CMDS=(A E B F U)
 fi
 missing=()
 for tool in curl tar gzip igzip gcc sha1sum /usr/bin/time "$NGINX_BIN"; do
@@ -186,6 +198,9 @@ for a in "${ARCHIVES[@]}"; do
 done
 
 # ------------------------------------------------------------------ nginx --
+if [[ -n "$CAP" ]]; then  # /capped/X is X at RATE per connection
+  NGINX_SERVER_EXTRA="location /capped/ { alias $BENCH_DIR/www/; limit_rate $CAP; }"
+fi
 nginx_start "$BENCH_DIR/www" "$RUN/nginx"
 log "nginx serving $BENCH_DIR/www at $NGINX_URL (pid $NGINX_PID)"
 
@@ -227,11 +242,14 @@ run_cmd() { # archive cmd round url -> appends to T / CSV; leaves output in $OUT
   mkdir -p "$OUT"
   settle "$DATA/$a.tar.gz"
   case "$c" in
-    A|D)
-      local bin="$TFHUB"
+    A|D|E|U)
+      local bin="$TFHUB" u="$url" conns="${TFHUB_DOWNLOAD_CONNECTIONS:-}"
       [[ $c == D ]] && bin="$BASELINE"
+      [[ $c == E ]] && conns=1
+      [[ $c == U ]] && u="${url/\/capped\//\/}"
       t0=$(now)
-      TFHUB_CACHE_DIR="$OUT" /usr/bin/time -f '%M' -o "$OUT.rss" "$bin" resolve "$url" >"$OUT.path"
+      TFHUB_DOWNLOAD_CONNECTIONS="$conns" TFHUB_CACHE_DIR="$OUT" /usr/bin/time -f '%M' -o "$OUT.rss" \
+        "$bin" resolve "$u" >"$OUT.path"
       t1=$(now)
       rss=$(tail -n 1 "$OUT.rss")
       path=$(cat "$OUT.path")
@@ -252,6 +270,14 @@ run_cmd() { # archive cmd round url -> appends to T / CSV; leaves output in $OUT
       t1=$(now)
       OUT_TREE="$OUT"
       ;;
+    F)
+      t0=$(now)
+      aria2c -q -x16 -s16 -k1M --file-allocation=none -d "$OUT" -o archive.tar.gz "$url"
+      igzip -dc "$OUT/archive.tar.gz" | tar xf - -C "$OUT"
+      t1=$(now)
+      rm -f "$OUT/archive.tar.gz"
+      OUT_TREE="$OUT"
+      ;;
   esac
   wall=$(sub "$t0" "$t1")
   T[$a,$c]="${T[$a,$c]:-} $wall"
@@ -262,6 +288,9 @@ cmd_name() {
   case "$1" in
     A) echo "tfhub resolve" ;;
     D) echo "tfhub (baseline)" ;;
+    E) echo "tfhub, 1 connection" ;;
+    F) echo "aria2c -x16, igzip|tar" ;;
+    U) echo "tfhub, uncapped" ;;
     B) echo "curl | tar xzf" ;;
     C) echo "curl | igzip | tar xf" ;;
   esac
@@ -272,6 +301,7 @@ command -v hyperfine >/dev/null 2>&1 && have_hyperfine=1
 
 for a in "${ARCHIVES[@]}"; do
   url="$NGINX_URL/$a.tar.gz"
+  [[ -n "$CAP" ]] && url="$NGINX_URL/capped/$a.tar.gz"
   printf '\n'
   log "== $a: $url ($(( $(stat -L -c %s "$DATA/$a.tar.gz") / 1048576 )) MiB compressed," \
       "$(( $(cat "$DATA/$a.rawkib" 2>/dev/null || echo 0) / 1024 )) MiB," \
@@ -323,49 +353,80 @@ missed=0
   printf 'machine: %s CPU(s), %s MiB RAM, %s; tfhub: %s\n' "$(nproc)" \
     "$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$(uname -r)" "$TFHUB"
   printf 'rounds: %s (commands alternated A B C), wall seconds: median (min-max); before each run: sync%s\n\n' "$ROUNDS" "$([[ $CAN_DROP == 1 ]] && echo ", clean page cache dropped, archive re-read")"
-  printf '%-8s | %-22s | %-22s | %-22s | %-9s | %-9s\n' archive "A: tfhub resolve" "B: curl|tar xzf" \
-    "C: curl|igzip|tar xf" "B/A" "C/A"
-  printf -- '---------+------------------------+------------------------+------------------------+-----------+----------\n'
-  for a in "${ARCHIVES[@]}"; do
-    declare -A med=()
-    for c in A B C; do med[$c]=$(median <<<"${T[$a,$c]}"); done
-    printf '%-8s | %-22s | %-22s | %-22s | %-9s | %-9s\n' "$a" \
-      "${med[A]} ($(minmax <<<"${T[$a,A]}"))" "${med[B]} ($(minmax <<<"${T[$a,B]}"))" \
-      "${med[C]} ($(minmax <<<"${T[$a,C]}"))" \
-      "$(awk -v b="${med[B]}" -v a="${med[A]}" 'BEGIN { printf "%.2fx", b / a }')" \
-      "$(awk -v c="${med[C]}" -v a="${med[A]}" 'BEGIN { printf "%.2fx", c / a }')"
-    RATIO_B["$a"]=$(awk -v b="${med[B]}" -v a="${med[A]}" 'BEGIN { printf "%.2f", b / a }')
-  done
-  if [[ -n "$BASELINE" ]]; then
-    printf '\nbefore/after: D = %s\n' "$BASELINE"
+  if [[ -n "$CAP" ]]; then
+    printf 'server: nginx limit_rate %s per connection (U: the same nginx, uncapped)\n\n' "$CAP"
+    printf '%-8s' archive
+    for c in "${CMDS[@]}"; do printf ' | %-24s' "$c: $(cmd_name "$c")"; done
+    printf '\n'
     for a in "${ARCHIVES[@]}"; do
-      dm=$(median <<<"${T[$a,D]}")
-      am=$(median <<<"${T[$a,A]}")
-      printf '%-8s | D: %s (%s) | A: %s | D/A %s\n' "$a" "$dm" "$(minmax <<<"${T[$a,D]}")" "$am" \
-        "$(awk -v d="$dm" -v a="$am" 'BEGIN { printf "%.2fx", d / a }')"
+      printf '%-8s' "$a"
+      for c in "${CMDS[@]}"; do printf ' | %-24s' "$(median <<<"${T[$a,$c]}") ($(minmax <<<"${T[$a,$c]}"))"; done
+      printf '\n'
+    done
+    ratio() { awk -v x="$(median <<<"${T[$1,$2]}")" -v y="$(median <<<"${T[$1,$3]}")" 'BEGIN { printf "%.2f", x / y }'; }
+    printf '\n%-58s | %-24s | %s\n' "target (capped server)" "measured" "result"
+    printf -- '-----------------------------------------------------------+--------------------------+-------\n'
+    for a in "${ARCHIVES[@]}"; do
+      v=$(ratio "$a" B A); res=$(pass "$v" ">=" 6); [[ $res == PASS ]] || missed=1
+      printf '%-58s | %-24s | %s\n' "tfhub >= 6x faster than curl | tar xzf ($a)" "${v}x" "$res"
+      v=$(ratio "$a" F A); res=$(pass "$v" ">=" 2); [[ $res == PASS ]] || missed=1
+      printf '%-58s | %-24s | %s\n' "tfhub >= 2x faster than aria2c -x16 + igzip ($a)" "${v}x" "$res"
+      v=$(ratio "$a" A U); res=$(pass "$v" "<=" 1.25); [[ $res == PASS ]] || missed=1
+      printf '%-58s | %-24s | %s\n' "tfhub capped within 1.25x of uncapped ($a)" "${v}x" "$res"
+      printf '%-58s | %-24s | %s\n' "(tfhub 1 connection / default) ($a)" "$(ratio "$a" E A)x" "-"
+    done
+    max_rss=0
+    for a in "${ARCHIVES[@]}"; do
+      if (( ${RSS[$a]:-0} > max_rss )); then max_rss=${RSS[$a]}; fi
+    done
+    rss_mib=$(awk -v k="$max_rss" 'BEGIN { printf "%.1f", k / 1024 }')
+    res=$(pass "$rss_mib" "<=" 128); [[ $res == PASS ]] || missed=1
+    printf '%-58s | %-24s | %s\n' "tfhub peak RSS <= 128 MiB (default connections)" "$rss_mib MiB" "$res"
+  else
+    printf '%-8s | %-22s | %-22s | %-22s | %-9s | %-9s\n' archive "A: tfhub resolve" "B: curl|tar xzf" \
+      "C: curl|igzip|tar xf" "B/A" "C/A"
+    printf -- '---------+------------------------+------------------------+------------------------+-----------+----------\n'
+    for a in "${ARCHIVES[@]}"; do
+      declare -A med=()
+      for c in A B C; do med[$c]=$(median <<<"${T[$a,$c]}"); done
+      printf '%-8s | %-22s | %-22s | %-22s | %-9s | %-9s\n' "$a" \
+        "${med[A]} ($(minmax <<<"${T[$a,A]}"))" "${med[B]} ($(minmax <<<"${T[$a,B]}"))" \
+        "${med[C]} ($(minmax <<<"${T[$a,C]}"))" \
+        "$(awk -v b="${med[B]}" -v a="${med[A]}" 'BEGIN { printf "%.2fx", b / a }')" \
+        "$(awk -v c="${med[C]}" -v a="${med[A]}" 'BEGIN { printf "%.2fx", c / a }')"
+      RATIO_B["$a"]=$(awk -v b="${med[B]}" -v a="${med[A]}" 'BEGIN { printf "%.2f", b / a }')
+    done
+    if [[ -n "$BASELINE" ]]; then
+      printf '\nbefore/after: D = %s\n' "$BASELINE"
+      for a in "${ARCHIVES[@]}"; do
+        dm=$(median <<<"${T[$a,D]}")
+        am=$(median <<<"${T[$a,A]}")
+        printf '%-8s | D: %s (%s) | A: %s | D/A %s\n' "$a" "$dm" "$(minmax <<<"${T[$a,D]}")" "$am" \
+          "$(awk -v d="$dm" -v a="$am" 'BEGIN { printf "%.2fx", d / a }')"
+      done
+    fi
+
+    printf '\n%-58s | %-24s | %s\n' "target" "measured" "result"
+    printf -- '-----------------------------------------------------------+--------------------------+-------\n'
+    for a in "${ARCHIVES[@]}"; do
+      res=$(pass "${RATIO_B[$a]}" ">=" 2.5); [[ $res == PASS ]] || missed=1
+      printf '%-58s | %-24s | %s\n' "cold resolve >= 2.5x faster than curl | tar xzf ($a)" "${RATIO_B[$a]}x" "$res"
+    done
+    max_rss=0
+    for a in "${ARCHIVES[@]}"; do
+      if (( ${RSS[$a]:-0} > max_rss )); then max_rss=${RSS[$a]}; fi
+    done
+    rss_mib=$(awk -v k="$max_rss" 'BEGIN { printf "%.1f", k / 1024 }')
+    res=$(pass "$rss_mib" "<=" 64); [[ $res == PASS ]] || missed=1
+    printf '%-58s | %-24s | %s\n' "tfhub peak RSS <= 64 MiB (max over all cold runs)" "$rss_mib MiB ($max_rss KiB)" "$res"
+    for a in "${ARCHIVES[@]}"; do
+      w=${WARMHF[$a]:-${WARM[$a]}}
+      res=$(pass "$w" "<=" 5); [[ $res == PASS ]] || missed=1
+      detail="${WARM[$a]} ms loop"
+      [[ -n "${WARMHF[$a]:-}" ]] && detail="${WARMHF[$a]} ms hf, ${WARM[$a]} loop"
+      printf '%-58s | %-24s | %s\n' "warm resolve <= 5 ms per CLI process ($a)" "$detail" "$res"
     done
   fi
-
-  printf '\n%-58s | %-24s | %s\n' "target" "measured" "result"
-  printf -- '-----------------------------------------------------------+--------------------------+-------\n'
-  for a in "${ARCHIVES[@]}"; do
-    res=$(pass "${RATIO_B[$a]}" ">=" 2.5); [[ $res == PASS ]] || missed=1
-    printf '%-58s | %-24s | %s\n' "cold resolve >= 2.5x faster than curl | tar xzf ($a)" "${RATIO_B[$a]}x" "$res"
-  done
-  max_rss=0
-  for a in "${ARCHIVES[@]}"; do
-    if (( ${RSS[$a]:-0} > max_rss )); then max_rss=${RSS[$a]}; fi
-  done
-  rss_mib=$(awk -v k="$max_rss" 'BEGIN { printf "%.1f", k / 1024 }')
-  res=$(pass "$rss_mib" "<=" 64); [[ $res == PASS ]] || missed=1
-  printf '%-58s | %-24s | %s\n' "tfhub peak RSS <= 64 MiB (max over all cold runs)" "$rss_mib MiB ($max_rss KiB)" "$res"
-  for a in "${ARCHIVES[@]}"; do
-    w=${WARMHF[$a]:-${WARM[$a]}}
-    res=$(pass "$w" "<=" 5); [[ $res == PASS ]] || missed=1
-    detail="${WARM[$a]} ms loop"
-    [[ -n "${WARMHF[$a]:-}" ]] && detail="${WARMHF[$a]} ms hf, ${WARM[$a]} loop"
-    printf '%-58s | %-24s | %s\n' "warm resolve <= 5 ms per CLI process ($a)" "$detail" "$res"
-  done
   printf '\nraw timings: %s\n' "$CSV"
 } >"$RESULTS/summary.txt"
 cat "$RESULTS/summary.txt"

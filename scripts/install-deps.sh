@@ -5,7 +5,7 @@
 # (no `apt-get update`), so re-runs take well under a second.
 #
 # Usage: scripts/install-deps.sh [--bench]
-#   --bench   also install optional benchmark tools (hyperfine)
+#   --bench   also install optional benchmark tools (hyperfine, aria2)
 set -euo pipefail
 
 PACKAGES=(
@@ -30,7 +30,7 @@ command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 for arg in "$@"; do
   case "$arg" in
-    --bench) PACKAGES+=(hyperfine) ;;
+    --bench) PACKAGES+=(hyperfine aria2) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac

@@ -3,7 +3,8 @@
 # scripts/quickstart.sh and bench/resolve_bench.sh; not meant to be executed).
 #
 #   nginx_start WWW_ROOT WORK_DIR   # sets NGINX_PORT, NGINX_PID, NGINX_URL
-#   (NGINX_ACCESS_LOG=1 before nginx_start: requests logged to WORK_DIR/access.log)
+#   (NGINX_ACCESS_LOG=1 before nginx_start: requests logged to WORK_DIR/access.log;
+#    NGINX_SERVER_EXTRA: directives added to the server block, e.g. a capped location)
 #   nginx_stop                      # idempotent; call it from an EXIT trap
 #
 # nginx runs in the foreground ("daemon off") as a background job of the
@@ -60,6 +61,7 @@ http {
         server_name localhost;
         root $3;
         location / { autoindex on; }
+        ${NGINX_SERVER_EXTRA:-}
     }
 }
 CONF

@@ -120,6 +120,13 @@ struct ResolveOptions {
   std::chrono::milliseconds retry_initial_backoff{500};
   std::chrono::seconds stall_timeout{60};
 
+  // http(s) archives larger than a part (4 MiB) are fetched over this many
+  // connections at once, as parallel ranged requests pinned to the
+  // resource (If-Range) and decoded in order as they arrive
+  // (TFHUB_DOWNLOAD_CONNECTIONS; Python has none). 1: one GET, as before.
+  // Servers without ranges get one GET whatever this says.
+  int download_connections = 16;
+
   // Extraction limits against decompression bombs: a clear
   // ResourceExhausted error, and nothing cached, when an archive exceeds them.
   uint64_t max_extracted_bytes = uint64_t{1} << 40;  // 1 TiB
@@ -166,6 +173,7 @@ struct ResolveOptions {
 //   TFHUB_DOWNLOAD_PROGRESS non-empty turns progress lines on
 //   SSL_CERT_FILE names a CA bundle to trust (as urllib honours it)
 //   TFHUB_LOCK_TIMEOUT_SEC: the lock timeout in whole seconds (> 0)
+//   TFHUB_DOWNLOAD_CONNECTIONS: connections per download, 1 to 64
 //   TFHUB_OFFLINE: 1/true/yes/on (any case) turns offline mode on;
 //                  0/false/no/off/empty leave it off
 //   STORAGE_EMULATOR_HOST, GOOGLE_OAUTH_ACCESS_TOKEN,

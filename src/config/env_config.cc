@@ -134,6 +134,15 @@ Result<ResolveOptions> config::OptionsFromEnvironmentAndFlags(const CommandLineF
     }
     options.lock_timeout = std::chrono::seconds(secs);
   }
+  if (std::string env = GetEnv("TFHUB_DOWNLOAD_CONNECTIONS"); !env.empty()) {
+    char* end = nullptr;
+    const long long n = std::strtoll(env.c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 64) {
+      return InvalidArgumentError("TFHUB_DOWNLOAD_CONNECTIONS: invalid value '" + env +
+                                  "': expected a whole number from 1 to 64");
+    }
+    options.download_connections = static_cast<int>(n);
+  }
   options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
 
   options.gcs = CloudStorageFromEnvironment();

@@ -102,6 +102,23 @@ TEST(EnvConfigTest, CertValidationOffOnlyForExactlyTrue) {
   }
 }
 
+TEST(EnvConfigTest, DownloadConnections) {
+  {
+    ScopedEnv env(With({{"TFHUB_DOWNLOAD_CONNECTIONS", ""}}));
+    EXPECT_EQ(OptionsFromEnvironment()->download_connections, 16);
+  }
+  {
+    ScopedEnv env(With({{"TFHUB_DOWNLOAD_CONNECTIONS", "1"}}));
+    EXPECT_EQ(OptionsFromEnvironment()->download_connections, 1);
+  }
+  for (const char* bad : {"0", "65", "-3", "8x", "many"}) {
+    ScopedEnv env(With({{"TFHUB_DOWNLOAD_CONNECTIONS", bad}}));
+    auto r = OptionsFromEnvironment();
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("TFHUB_DOWNLOAD_CONNECTIONS"), std::string::npos);
+  }
+}
+
 TEST(EnvConfigTest, ProgressWhenNonEmpty) {
   {
     ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", "1"}}));

@@ -1,5 +1,6 @@
 #include "io/builtin_file_systems.h"
 
+#include "base/system.h"
 #include "gcs/gcs_config.h"
 #include "io/http_file_system.h"
 #include "io/local_file_system.h"
@@ -12,9 +13,12 @@ void RegisterBuiltinFileSystems(FileSystemRegistry& registry, const ResolveOptio
   registry.Register("", local);
   registry.Register("file", local);
   registry.Register("gs", gcs::NewGcsFileSystem(http, gcs::GcsConfigFor(options)));
-  auto web = std::make_shared<HttpFileSystem>(
-      std::move(http), HttpFileSystemOptions{options.verify_tls, options.ca_file, options.cancel,
-                                             options.stall_timeout});  // read-only
+  HttpFileSystemOptions web_options{options.verify_tls, options.ca_file, options.cancel, options.stall_timeout, {}};
+  web_options.parallel.connections = options.download_connections;
+  web_options.parallel.retry.max_attempts = options.max_attempts;
+  web_options.parallel.retry.initial_backoff = options.retry_initial_backoff;
+  web_options.parallel.log = options.log ? options.log : std::function<void(std::string_view)>(base::WriteLineToStderr);
+  auto web = std::make_shared<HttpFileSystem>(std::move(http), std::move(web_options));  // read-only
   registry.Register("http", web);
   registry.Register("https", web);
 }

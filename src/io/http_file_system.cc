@@ -4,6 +4,7 @@
 
 #include "net/goog_hash.h"
 #include "net/http_status.h"
+#include "net/parallel_get.h"
 #include "net/range_read_sink.h"
 
 namespace tfhub::io {
@@ -136,33 +137,9 @@ Result<std::string> HttpFileSystem::ReadFileToString(const std::string& url, uin
   return std::move(sink.body());
 }
 
-namespace {
-
-// The retrying client's body sink, as a stream: a 2xx answer starts (or,
-// after a restart, starts over) the stream; anything else is the error.
-class StreamBody final : public net::HttpBodySink {
- public:
-  explicit StreamBody(StreamSink* sink) : sink_(sink) {}
-  Status OnResponse(const net::HttpResponseHead& head) override {
-    if (head.status < 200 || head.status > 299) return net::HttpErrorStatus(head.status, head.reason);
-    StreamInfo info;
-    info.size = head.content_length;
-    const net::GoogHash digests = net::ParseGoogHash(head);
-    info.crc32c = digests.crc32c;
-    info.md5 = digests.md5;
-    return sink_->OnStart(info);
-  }
-  Status OnData(std::string_view chunk) override { return sink_->OnData(chunk); }
-  Status OnRestart() override { return Status::Ok(); }  // the next OnResponse starts the sink over
-
- private:
-  StreamSink* sink_;
-};
-
-}  // namespace
-
 Status HttpFileSystem::ReadStream(const std::string& url, StreamSink& sink) {
-  StreamBody body(&sink);
+  if (options_.parallel.connections > 1) return net::ParallelGet(*http_, Request("GET", url), options_.parallel, sink);
+  net::StreamBodySink body(&sink);
   return http_->Send(Request("GET", url), body).status();
 }
 

@@ -8,9 +8,12 @@
 //    validator so a resource that changed is refused, not mixed).
 //  * ReadFileToString: one GET; a body over `max_bytes` is refused on its
 //    Content-Length, else as soon as that many bytes have come.
-//  * ReadStream: one GET streamed to the sink as it arrives; a broken body
-//    is resumed (Range + If-Range) by the retrying client, and starts over
-//    (StreamSink::OnStart again) when the resource changed. A non-2xx final
+//  * ReadStream: net::ParallelGet (a probe, then parallel ranged requests
+//    pinned to the resource, decoded in order as they arrive) with
+//    options.parallel.connections > 1, else one GET streamed to the sink as
+//    it arrives; a broken body is resumed (Range + If-Range) by the retrying
+//    client, and starts over (StreamSink::OnStart again) when the resource
+//    changed. A non-2xx final
 //    answer is net::HttpErrorStatus ("HTTP Error 404: Not Found"); an
 //    x-goog-hash header becomes StreamInfo's checksums.
 //  * Directories cannot be listed over HTTP: ListDir and ListTree are
@@ -27,6 +30,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "net/parallel_get.h"
 #include "tfhub/file_system.h"
 
 namespace tfhub::io {
@@ -36,6 +40,9 @@ struct HttpFileSystemOptions {
   std::string ca_file;
   const std::atomic<bool>* cancel = nullptr;  // checked while a transfer runs
   std::chrono::seconds stall_timeout{60};
+  // ReadStream over parallel ranged requests (net/parallel_get.h) when
+  // connections > 1; one GET otherwise.
+  net::ParallelGetOptions parallel;
 };
 
 class HttpFileSystem final : public FileSystem {

@@ -20,6 +20,14 @@ Result<const CurlApi*> Load() {
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_easy_strerror", &api.easy_strerror));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_slist_append", &api.slist_append));
   TFHUB_RETURN_IF_ERROR(lib.Bind("curl_slist_free_all", &api.slist_free_all));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_init", &api.multi_init));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_add_handle", &api.multi_add_handle));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_remove_handle", &api.multi_remove_handle));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_perform", &api.multi_perform));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_poll", &api.multi_poll));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_wakeup", &api.multi_wakeup));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_info_read", &api.multi_info_read));
+  TFHUB_RETURN_IF_ERROR(lib.Bind("curl_multi_cleanup", &api.multi_cleanup));
   if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return InternalError("curl_global_init failed");
   return &api;
 }

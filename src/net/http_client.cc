@@ -1,5 +1,7 @@
 #include "net/http_client.h"
 
+#include <cstdio>
+
 #include <strings.h>
 
 #include <cstdlib>
@@ -26,6 +28,22 @@ std::optional<uint64_t> ContentRangeStart(const HttpResponseHead& head) {
   const unsigned long long v = std::strtoull(cr->c_str() + 6, &end, 10);
   if (end == cr->c_str() + 6 || *end != '-') return std::nullopt;
   return v;
+}
+
+std::optional<ContentRange> ParseContentRange(const HttpResponseHead& head) {
+  auto cr = head.Header("Content-Range");
+  if (!cr) return std::nullopt;
+  ContentRange r;
+  unsigned long long first = 0, last = 0, total = 0;
+  int used = 0;
+  if (std::sscanf(cr->c_str(), "bytes %llu-%llu/%llu%n", &first, &last, &total, &used) != 3 ||
+      static_cast<size_t>(used) != cr->size() || last < first || last >= total) {
+    return std::nullopt;
+  }
+  r.first = first;
+  r.last = last;
+  r.total = total;
+  return r;
 }
 
 Status StringBodySink::OnData(std::string_view chunk) {

@@ -85,6 +85,15 @@ std::string StrongValidator(const HttpResponseHead& head);
 // starts; nullopt when the header is missing or malformed.
 std::optional<uint64_t> ContentRangeStart(const HttpResponseHead& head);
 
+// "Content-Range: bytes <first>-<last>/<total>" of a 206 in full; nullopt
+// when the header is missing or malformed, or the total is unknown ("*").
+struct ContentRange {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  uint64_t total = 0;
+};
+std::optional<ContentRange> ParseContentRange(const HttpResponseHead& head);
+
 // A sink that keeps the body in memory, up to `max_bytes` (ResourceExhausted
 // beyond). For small answers: JSON metadata, tokens, error documents.
 class StringBodySink final : public HttpBodySink {

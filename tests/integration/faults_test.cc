@@ -102,7 +102,10 @@ TEST_F(FaultsTest, CutBodyIsResumedWithRangeAndIfRange) {
   ExpectModule(resolve(handle_, options_), 1);
   const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[1].Header("Range"), "bytes=" + std::to_string(body.size() / 2) + "-");
+  // The first request asks for the first part (4 MiB: here, all of it); the
+  // resume asks for the rest of that part.
+  EXPECT_EQ(requests[0].Header("Range"), "bytes=0-" + std::to_string((4 << 20) - 1));
+  EXPECT_EQ(requests[1].Header("Range"), "bytes=" + std::to_string(body.size() / 2) + "-" + std::to_string((4 << 20) - 1));
   EXPECT_EQ(requests[1].Header("If-Range"), "\"v1\"");
   EXPECT_THAT(Log(), Contains(HasSubstr("resuming at byte")));
 }
@@ -339,6 +342,88 @@ TEST_F(FaultsTest, DiskFullIsAClearErrorAndLeavesNothing) {
   EXPECT_THAT(path.status().message(),
               AllOf(StartsWith("No space left on device in the cache directory " + options_.cache_dir)));
   EXPECT_THAT(test::ListDir(options_.cache_dir), IsEmpty());
+}
+
+// Large archives come over parallel ranged requests (net/parallel_get.h):
+// the whole resolve, with a server of ranges that misbehaves on one part.
+class ParallelFaultsTest : public FaultsTest {
+ protected:
+  // An archive of several 4 MiB parts.
+  static const std::string& Big() {
+    static const std::string body = [] {
+      test::ArchiveWriter w(/*gzip=*/true);
+      w.AddFile("saved_model.pb", "big");
+      w.AddFile("variables/variables.data-00000-of-00001", test::RandomBytes(13 << 20, 42));
+      return w.Finish();
+    }();
+    return body;
+  }
+  // "bytes=a-b" with If-Range, as nginx answers it.
+  static test::FakeResponse Ranged(const test::FakeRequest& req, const std::string& body, const std::string& etag) {
+    test::FakeResponse r = test::FakeResponse::Ok(body);
+    r.headers = {{"ETag", etag}, {"Accept-Ranges", "bytes"}};
+    const auto range = req.Header("Range");
+    const auto if_range = req.Header("If-Range");
+    unsigned long long a = 0, b = 0;
+    if (!range || (if_range && *if_range != etag) || std::sscanf(range->c_str(), "bytes=%llu-%llu", &a, &b) != 2) {
+      return r;
+    }
+    b = std::min<unsigned long long>(b, body.size() - 1);
+    r.status = 206;
+    r.reason = "Partial Content";
+    r.body = body.substr(a, b - a + 1);
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" +
+                                               std::to_string(body.size()));
+    return r;
+  }
+  void ExpectBigModule(const Result<std::string>& path) {
+    ASSERT_TRUE(path.ok()) << path.status().ToString();
+    EXPECT_EQ(test::ReadFileToString(*path + "/variables/variables.data-00000-of-00001"), test::RandomBytes(13 << 20, 42));
+    EXPECT_EQ(test::ListDir(cache_.path()).size(), 2u);  // module + descriptor only
+  }
+};
+
+TEST_F(ParallelFaultsTest, ALargeArchiveComesOverSeveralConnectionsPinnedToItsETag) {
+  options_.download_connections = 4;
+  server_.SetHandler([&](const test::FakeRequest& req) { return Ranged(req, Big(), "\"v1\""); });
+  ExpectBigModule(resolve(handle_, options_));
+  const auto requests = server_.Requests();
+  ASSERT_GE(requests.size(), 4u);  // the probe and at least three more parts
+  for (size_t i = 1; i < requests.size(); ++i) EXPECT_EQ(requests[i].Header("If-Range"), "\"v1\"");
+}
+
+TEST_F(ParallelFaultsTest, OneConnectionIsOneGet) {
+  options_.download_connections = 1;
+  server_.SetHandler([&](const test::FakeRequest& req) { return Ranged(req, Big(), "\"v1\""); });
+  ExpectBigModule(resolve(handle_, options_));
+  ASSERT_EQ(server_.Requests().size(), 1u);
+  EXPECT_FALSE(server_.Requests()[0].Header("Range").has_value());
+}
+
+TEST_F(ParallelFaultsTest, APartThatKeepsFailingLeavesNothingInTheCache) {
+  options_.download_connections = 4;
+  options_.max_attempts = 2;
+  server_.SetHandler([&](const test::FakeRequest& req) {
+    if (req.Header("Range") == "bytes=" + std::to_string(4 << 20) + "-" + std::to_string((8 << 20) - 1)) {
+      return test::FakeResponse::Status(503, "Service Unavailable");
+    }
+    return Ranged(req, Big(), "\"v1\"");
+  });
+  auto r = resolve(handle_, options_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("part at byte " + std::to_string(4 << 20)));
+  ExpectNothingCached();
+}
+
+TEST_F(ParallelFaultsTest, AnArchiveReplacedMidDownloadIsExtractedWhole) {
+  options_.download_connections = 4;
+  std::atomic<int> n{0};
+  const std::string replacement = Archive(9);
+  server_.SetHandler([&](const test::FakeRequest& req) {
+    return n++ < 2 ? Ranged(req, Big(), "\"v1\"") : Ranged(req, replacement, "\"v2\"");
+  });
+  ExpectModule(resolve(handle_, options_), 9);  // the new object, whole; never a mix
+  EXPECT_THAT(Log(), Contains(HasSubstr("changed while it was downloaded")));
 }
 
 }  // namespace

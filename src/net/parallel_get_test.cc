@@ -1,0 +1,306 @@
+#include "net/parallel_get.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <random>
+
+#include "net/curl_http_client.h"
+#include "net/retrying_http_client.h"
+#include "testing/fake_http_server.h"
+
+namespace tfhub::net {
+namespace {
+
+using ::testing::HasSubstr;
+using test::FakeRequest;
+using test::FakeResponse;
+
+constexpr uint64_t kPart = 64 << 10;
+
+std::string RandomBytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// A server of ranges over `content` with ETag `etag`, as nginx or Cloud
+// Storage answer them; `misbehave` may replace the answer to any request
+// (its number, 0-based, and the request given).
+class RangeServer {
+ public:
+  explicit RangeServer(std::string content) : content_(std::move(content)) {
+    server_.SetHandler([this](const FakeRequest& r) { return Answer(r); });
+  }
+  std::string url() const { return server_.url("/archive.tar.gz"); }
+  void SetContent(std::string content, std::string etag) {
+    std::lock_guard lock(mu_);
+    content_ = std::move(content);
+    etag_ = std::move(etag);
+  }
+  std::function<std::optional<FakeResponse>(int n, const FakeRequest& r)> misbehave;
+  bool ranges = true;
+  std::vector<FakeRequest> Requests() const { return server_.Requests(); }
+  test::FakeHttpServer& server() { return server_; }
+
+  // The regular answer to `r` (206 for a satisfiable range, honouring If-Range).
+  FakeResponse Regular(const FakeRequest& r) {
+    std::lock_guard lock(mu_);
+    FakeResponse ok = FakeResponse::Ok(content_);
+    ok.headers = {{"ETag", etag_}, {"Accept-Ranges", "bytes"}};
+    auto range = r.Header("Range");
+    const auto if_range = r.Header("If-Range");
+    if (!ranges || !range || (if_range && *if_range != etag_)) return ok;
+    unsigned long long a = 0, b = 0;
+    if (std::sscanf(range->c_str(), "bytes=%llu-%llu", &a, &b) != 2) return ok;
+    if (a >= content_.size()) {
+      FakeResponse no = FakeResponse::Status(416, "Range Not Satisfiable");
+      no.headers = {{"Content-Range", "bytes */" + std::to_string(content_.size())}};
+      return no;
+    }
+    b = std::min<unsigned long long>(b, content_.size() - 1);
+    FakeResponse part = FakeResponse::Status(206, "Partial Content", content_.substr(a, b - a + 1));
+    part.headers = {{"ETag", etag_},
+                    {"Content-Range", "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" +
+                                          std::to_string(content_.size())}};
+    return part;
+  }
+
+ private:
+  FakeResponse Answer(const FakeRequest& r) {
+    const int n = count_++;
+    if (misbehave) {
+      if (auto special = misbehave(n, r)) return *special;
+    }
+    return Regular(r);
+  }
+
+  std::mutex mu_;
+  std::string content_;
+  std::string etag_ = "\"v1\"";
+  std::atomic<int> count_{0};
+  test::FakeHttpServer server_;
+};
+
+// Collects the stream; OnStart starts over.
+struct Collect final : io::StreamSink {
+  Status OnStart(const io::StreamInfo& info) override {
+    ++starts;
+    size = info.size;
+    got.clear();
+    return Status::Ok();
+  }
+  Status OnData(std::string_view data) override {
+    got.append(data);
+    ++pieces;
+    return fail_at > 0 && got.size() >= fail_at ? Status(StatusCode::kResourceExhausted, "the sink is full")
+                                                : Status::Ok();
+  }
+  int starts = 0;
+  int pieces = 0;
+  std::optional<uint64_t> size;
+  std::string got;
+  size_t fail_at = 0;
+};
+
+class ParallelGetTest : public ::testing::Test {
+ protected:
+  ParallelGetTest() : content_(RandomBytes(10 * kPart + 123, 7)), server_(content_) {
+    options_.connections = 4;
+    options_.part_bytes = kPart;
+    options_.window_bytes = 8 * kPart;
+    options_.retry.max_attempts = 3;
+    options_.retry.initial_backoff = std::chrono::milliseconds(1);
+    options_.retry.max_backoff = std::chrono::milliseconds(5);
+    options_.log = [this](std::string_view line) {
+      std::lock_guard lock(log_mu_);
+      log_.emplace_back(line);
+    };
+    request_.url = server_.url();
+    request_.stall_timeout = std::chrono::seconds(1);
+  }
+
+  Status Get(Collect& sink) {
+    RetryOptions retry = options_.retry;
+    auto client = NewRetryingHttpClient(&SharedCurlHttpClient(), retry, options_.log);
+    return ParallelGet(*client, request_, options_, sink);
+  }
+
+  // Ranged requests after the probe (the parts).
+  std::vector<FakeRequest> Parts() const {
+    auto all = server_.Requests();
+    return std::vector<FakeRequest>(all.begin() + (all.empty() ? 0 : 1), all.end());
+  }
+
+  std::string content_;
+  RangeServer server_;
+  ParallelGetOptions options_;
+  HttpRequest request_;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(ParallelGetTest, ALargeResourceComesInPartsAndLeavesInOrder) {
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_TRUE(sink.got == content_);
+  EXPECT_EQ(sink.starts, 1);
+  EXPECT_EQ(sink.size, content_.size());
+  const auto requests = server_.Requests();
+  ASSERT_EQ(requests.size(), 11u);  // the probe, then 10 parts
+  EXPECT_EQ(requests[0].Header("Range"), "bytes=0-" + std::to_string(kPart - 1));
+  for (const auto& r : Parts()) {
+    EXPECT_EQ(r.Header("If-Range"), "\"v1\"");  // every part pinned to the object
+    ASSERT_TRUE(r.Header("Range").has_value());
+  }
+}
+
+TEST_F(ParallelGetTest, ASmallResourceIsOneRequest) {
+  server_.SetContent("small", "\"v1\"");
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_EQ(sink.got, "small");
+  EXPECT_EQ(server_.Requests().size(), 1u);
+}
+
+TEST_F(ParallelGetTest, AServerWithoutRangesIsOneGet) {
+  server_.ranges = false;
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_TRUE(sink.got == content_);
+  EXPECT_EQ(server_.Requests().size(), 1u);
+}
+
+TEST_F(ParallelGetTest, MoreConnectionsThanPartsIsFine) {
+  options_.connections = 64;
+  options_.window_bytes = 64 * kPart;
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_TRUE(sink.got == content_);
+}
+
+TEST_F(ParallelGetTest, APartResetMidBodyIsRetriedAloneFromWhereItBroke) {
+  std::atomic<bool> cut{false};
+  server_.misbehave = [&](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
+    if (n == 0 || r.Header("Range") != "bytes=" + std::to_string(3 * kPart) + "-" + std::to_string(4 * kPart - 1) ||
+        cut.exchange(true)) {
+      return std::nullopt;
+    }
+    FakeResponse broken = server_.Regular(r);
+    broken.cut_after_bytes = 1000;
+    return broken;
+  };
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_TRUE(sink.got == content_);
+  EXPECT_EQ(sink.starts, 1);
+  bool resumed = false;
+  for (const auto& r : Parts()) {
+    resumed |= r.Header("Range") == "bytes=" + std::to_string(3 * kPart + 1000) + "-" + std::to_string(4 * kPart - 1);
+  }
+  EXPECT_TRUE(resumed) << "the part resumes inside its range";
+  EXPECT_EQ(server_.Requests().size(), 12u);  // only that part again
+}
+
+TEST_F(ParallelGetTest, AStalledPartIsRetriedAlone) {
+  std::atomic<bool> stalled{false};
+  server_.misbehave = [&](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
+    if (n == 0 || r.Header("Range") != "bytes=" + std::to_string(5 * kPart) + "-" + std::to_string(6 * kPart - 1) ||
+        stalled.exchange(true)) {
+      return std::nullopt;
+    }
+    FakeResponse stall = server_.Regular(r);
+    stall.cut_after_bytes = 10;
+    stall.stall_after_cut = true;
+    return stall;
+  };
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_TRUE(sink.got == content_);
+  std::lock_guard lock(log_mu_);
+  EXPECT_THAT(log_, ::testing::Contains(HasSubstr("stalled")));
+}
+
+// The answers that show the object is not the one pinned: each starts the
+// download over (OnStart again) as one GET, which then succeeds.
+class ChangedTest : public ParallelGetTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ChangedTest, StartsOverAndNeverMixesTwoObjects) {
+  const std::string kind = GetParam();
+  std::atomic<bool> once{false};
+  server_.misbehave = [&](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
+    if (n == 0 || !r.Header("If-Range") || once.exchange(true)) return std::nullopt;
+    FakeResponse bad = server_.Regular(r);
+    if (kind == "200") return FakeResponse::Ok(content_);  // claims ranges, answers 200
+    if (kind == "wrong_range") bad.headers = {{"ETag", "\"v1\""}, {"Content-Range", "bytes 0-9/10"}};
+    if (kind == "no_range") bad.headers = {{"ETag", "\"v1\""}};
+    if (kind == "416") return FakeResponse::Status(416, "Range Not Satisfiable");
+    if (kind == "etag") bad.headers[0] = {"ETag", "\"v2\""};
+    return bad;
+  };
+  Collect sink;
+  const Status s = Get(sink);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(sink.got == content_);
+  EXPECT_EQ(sink.starts, 2);
+  std::lock_guard lock(log_mu_);
+  EXPECT_THAT(log_, ::testing::Contains(HasSubstr("changed while it was downloaded")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Answers, ChangedTest, ::testing::Values("200", "wrong_range", "no_range", "416", "etag"));
+
+TEST_F(ParallelGetTest, AnObjectReplacedMidDownloadEndsWithTheNewOneWhole) {
+  const std::string replacement = RandomBytes(9 * kPart + 7, 8);
+  server_.misbehave = [&](int n, const FakeRequest&) -> std::optional<FakeResponse> {
+    if (n == 3) server_.SetContent(replacement, "\"v2\"");
+    return std::nullopt;
+  };
+  Collect sink;
+  ASSERT_TRUE(Get(sink).ok());
+  EXPECT_TRUE(sink.got == replacement);
+  EXPECT_EQ(sink.starts, 2);
+}
+
+TEST_F(ParallelGetTest, APartThatKeepsFailingFailsTheDownloadNamingIt) {
+  server_.misbehave = [&](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
+    if (n == 0 || r.Header("Range") != "bytes=" + std::to_string(2 * kPart) + "-" + std::to_string(3 * kPart - 1)) {
+      return std::nullopt;
+    }
+    return FakeResponse::Status(503, "Service Unavailable");
+  };
+  Collect sink;
+  const Status s = Get(sink);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("part at byte " + std::to_string(2 * kPart)));
+  EXPECT_THAT(s.message(), HasSubstr("503"));
+}
+
+TEST_F(ParallelGetTest, TheSinksErrorComesBackUnchanged) {
+  Collect sink;
+  sink.fail_at = 3 * kPart;
+  const Status s = Get(sink);
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(s.message(), "the sink is full");
+}
+
+TEST_F(ParallelGetTest, CancellingStopsIt) {
+  std::atomic<bool> cancel{false};
+  request_.cancel = &cancel;
+  server_.misbehave = [&](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
+    if (n == 0) return std::nullopt;
+    cancel = true;
+    FakeResponse slow = server_.Regular(r);
+    slow.bytes_per_second = 1000;
+    return slow;
+  };
+  Collect sink;
+  const Status s = Get(sink);
+  EXPECT_EQ(s.code(), StatusCode::kAborted) << s.ToString();
+}
+
+}  // namespace
+}  // namespace tfhub::net
