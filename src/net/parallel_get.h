@@ -52,7 +52,7 @@ struct ParallelGetOptions {
   uint64_t part_bytes = 4 << 20;
   // Parts in flight or received ahead of the sink, in all (the memory bound):
   // the number of transfers at once is min(connections, window / part).
-  uint64_t window_bytes = 64 << 20;
+  uint64_t window_bytes = 48 << 20;
   // Per part: attempts, backoff (waited on retry.clock).
   RetryOptions retry;
   // One line per part retried and per start-over. May be null.

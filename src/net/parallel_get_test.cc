@@ -175,6 +175,29 @@ TEST_F(ParallelGetTest, AServerWithoutRangesIsOneGet) {
   EXPECT_EQ(server_.Requests().size(), 1u);
 }
 
+// Cloud Storage transcoding (a gzip-encoded object decompressed on the fly
+// ignores ranges) and a server without validators: nothing can be pinned,
+// so the resource comes as one GET.
+TEST_F(ParallelGetTest, AFirstPartThatCannotBePinnedMeansOneGet) {
+  for (const std::string kind : {"content-encoding", "no-validator"}) {
+    const int probe = static_cast<int>(server_.Requests().size());
+    server_.misbehave = [&, probe](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
+      if (n != probe) return std::nullopt;
+      FakeResponse first = server_.Regular(r);
+      if (kind == "content-encoding") first.headers.emplace_back("Content-Encoding", "gzip");
+      if (kind == "no-validator") first.headers.erase(first.headers.begin());  // the ETag
+      return first;
+    };
+    const size_t before = server_.Requests().size();
+    Collect sink;
+    ASSERT_TRUE(Get(sink).ok()) << kind;
+    EXPECT_TRUE(sink.got == content_) << kind;
+    const auto requests = server_.Requests();
+    ASSERT_EQ(requests.size(), before + 2) << kind;  // the probe, then one GET of the whole
+    EXPECT_FALSE(requests.back().Header("Range").has_value()) << kind;
+  }
+}
+
 TEST_F(ParallelGetTest, MoreConnectionsThanPartsIsFine) {
   options_.connections = 64;
   options_.window_bytes = 64 * kPart;
