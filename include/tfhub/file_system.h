@@ -117,6 +117,19 @@ class StreamSink {
   virtual Status OnStart(const StreamInfo& info) = 0;
   // The next bytes, in order. A non-OK return stops the stream.
   virtual Status OnData(std::string_view data) = 0;
+  // The next bytes, in order, with their CRC32C (standard, as
+  // base::crc32c::Value), computed where they were received: a sink that
+  // checks StreamInfo::crc32c combines these instead of reading the bytes
+  // again. By default, the same as OnData(data).
+  virtual Status OnChecksummedData(std::string_view data, uint32_t crc32c) {
+    (void)crc32c;
+    return OnData(data);
+  }
+  // How many bytes of the stream have arrived from its source so far,
+  // counting those fetched ahead of the ones delivered (parallel parts).
+  // Called now and then on the reading thread, while the next bytes in
+  // order are still awaited. By default ignored.
+  virtual void OnReceived(uint64_t bytes) { (void)bytes; }
 };
 
 class FileSystem {

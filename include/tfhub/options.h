@@ -120,11 +120,12 @@ struct ResolveOptions {
   std::chrono::milliseconds retry_initial_backoff{500};
   std::chrono::seconds stall_timeout{60};
 
-  // http(s) archives larger than a part (4 MiB) are fetched over this many
-  // connections at once, as parallel ranged requests pinned to the
-  // resource (If-Range) and decoded in order as they arrive
-  // (TFHUB_DOWNLOAD_CONNECTIONS; Python has none). 1: one GET, as before.
-  // Servers without ranges get one GET whatever this says.
+  // Archives larger than a part (4 MiB), http(s) and gs:// alike, are
+  // fetched over this many connections at once, as parallel ranged
+  // requests pinned to the resource (If-Range; a gs:// object's generation)
+  // and decoded in order as they arrive (TFHUB_DOWNLOAD_CONNECTIONS; Python
+  // has none). 1: one GET, as before. Servers without ranges, and gs://
+  // objects stored gzip-encoded, get one GET whatever this says.
   int download_connections = 16;
 
   // Extraction limits against decompression bombs: a clear

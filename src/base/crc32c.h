@@ -26,6 +26,13 @@ Status Init();
 uint32_t Extend(uint32_t crc, std::string_view data);
 inline uint32_t Value(std::string_view data) { return Extend(0, data); }
 
+// The CRC32C of A followed by B, from crc_a = Value(A), crc_b = Value(B) and
+// B's length alone (zlib's crc32_combine, for the Castagnoli polynomial):
+// Combine(Value(a), Value(b), b.size()) == Value(a + b). Parts of a stream
+// checksummed apart (on the threads that received them) give the stream's
+// CRC without a second pass over its bytes. O(log len_b); needs no Init().
+uint32_t Combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+
 constexpr uint32_t kMaskDelta = 0xa282ead8u;
 
 // Rotates right by 15 bits and adds a constant, so that a CRC stored next to

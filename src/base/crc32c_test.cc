@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace tfhub::base::crc32c {
 namespace {
 
@@ -17,6 +19,27 @@ TEST_F(Crc32cTest, StandardCheckValue) {
 
 TEST_F(Crc32cTest, ExtendContinuesACrc) {
   EXPECT_EQ(Extend(Value("1234"), "56789"), Value("123456789"));
+}
+
+TEST_F(Crc32cTest, CombineJoinsTheCrcsOfTwoParts) {
+  std::string data(3 << 20, '\0');
+  uint32_t x = 12345;
+  for (char& c : data) c = static_cast<char>((x = x * 1103515245u + 12345u) >> 23);
+  const uint32_t whole = Value(data);
+  // Splits at every odd alignment, empty parts at both ends, a 1 MiB cut.
+  for (size_t cut : {size_t{0}, size_t{1}, size_t{7}, size_t{4095}, size_t{1} << 20, data.size() - 1, data.size()}) {
+    const std::string_view a = std::string_view(data).substr(0, cut);
+    const std::string_view b = std::string_view(data).substr(cut);
+    EXPECT_EQ(Combine(Value(a), Value(b), b.size()), whole) << "cut at " << cut;
+  }
+  // Many parts, combined in order, as a parallel download does.
+  uint32_t crc = 0;
+  for (size_t at = 0; at < data.size(); at += 333333) {
+    const std::string_view part = std::string_view(data).substr(at, 333333);
+    crc = Combine(crc, Value(part), part.size());
+  }
+  EXPECT_EQ(crc, whole);
+  EXPECT_EQ(Combine(Value("1234"), Value("56789"), 5), Value("123456789"));
 }
 
 TEST_F(Crc32cTest, MaskMatchesTheFormatNoteExample) {

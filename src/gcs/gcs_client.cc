@@ -7,6 +7,7 @@
 
 #include "net/credential_url.h"
 #include "net/http_status.h"
+#include "net/parallel_get.h"
 #include "net/range_read_sink.h"
 
 namespace tfhub::gcs {
@@ -28,6 +29,7 @@ ObjectMetadata ParseObject(const Json& j) {
   if (j.contains("generation")) m.generation = static_cast<int64_t>(ToUint(j["generation"]));
   m.crc32c = j.value("crc32c", "");
   m.md5 = j.value("md5Hash", "");
+  m.content_encoding = j.value("contentEncoding", "");
   return m;
 }
 
@@ -146,6 +148,20 @@ Status GcsClient::ReadRange(const GcsPath& path, int64_t generation, uint64_t of
   TFHUB_ASSIGN_OR_RETURN(net::HttpResponseHead head, http_->Send(req, sink));
   if (head.status != 200 && head.status != 206) return GcsHttpError("read", uri, head, sink.error_body());
   return sink.CheckComplete();
+}
+
+Result<net::HttpRequest> GcsClient::MediaRequest(const GcsPath& path, int64_t generation) {
+  std::string url = ObjectUrl(path) + "?alt=media";
+  if (generation != 0) url += "&generation=" + std::to_string(generation);
+  return NewRequest("GET", std::move(url));
+}
+
+Status GcsClient::Stream(const GcsPath& path, int64_t generation, io::StreamSink& sink) {
+  TFHUB_ASSIGN_OR_RETURN(net::HttpRequest req, MediaRequest(path, generation));
+  net::StreamBodySink body(&sink);
+  // A non-2xx answer is an error already (StreamBodySink); the sink's own
+  // errors come back unchanged.
+  return http_->Send(req, body).status();
 }
 
 Result<std::string> GcsClient::ReadToString(const GcsPath& path, size_t max_bytes) {

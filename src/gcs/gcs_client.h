@@ -36,6 +36,7 @@
 #include "gcs/credentials.h"
 #include "gcs/gcs_path.h"
 #include "net/http_client.h"
+#include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
 namespace tfhub::gcs {
@@ -60,6 +61,7 @@ struct ObjectMetadata {
   int64_t generation = 0;
   std::string crc32c;  // base64, as the service sends it
   std::string md5;     // base64
+  std::string content_encoding;  // "gzip": Cloud Storage decodes it when served (and ignores Range)
 };
 
 struct ListResult {
@@ -86,6 +88,16 @@ class GcsClient {
   // Reads exactly `n` bytes at `offset` of `generation` (0: the live one)
   // into `dest`. DataLoss when the service answers with something else.
   Status ReadRange(const GcsPath& path, int64_t generation, uint64_t offset, size_t n, char* dest);
+
+  // A GET of the bytes of `generation` of the object (0: the live one),
+  // with the credentials' header, for callers that fetch it themselves
+  // (ranged parts on an event loop: net::FetchParts).
+  Result<net::HttpRequest> MediaRequest(const GcsPath& path, int64_t generation);
+
+  // The object's bytes, of `generation` (0: the live one), streamed to
+  // `sink` in one GET (a broken body is resumed by the HttpClient's
+  // retries), with its size and x-goog-hash checksums.
+  Status Stream(const GcsPath& path, int64_t generation, io::StreamSink& sink);
 
   // The whole (small) object, at most `max_bytes`.
   Result<std::string> ReadToString(const GcsPath& path, size_t max_bytes = 64 << 20);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/parallel.h"
+#include "net/goog_hash.h"
 
 namespace tfhub::gcs {
 
@@ -236,6 +237,35 @@ Result<std::unique_ptr<io::RandomAccessFile>> GcsFileSystem::NewRandomAccessFile
   TFHUB_ASSIGN_OR_RETURN(ObjectMetadata meta, client->GetMetadata(path));
   return std::unique_ptr<io::RandomAccessFile>(
       std::make_unique<GcsRandomAccessFile>(client, std::move(path), std::move(meta), options_));
+}
+
+Status GcsFileSystem::ReadStream(const std::string& uri, io::StreamSink& sink) {
+  TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
+  TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
+  const net::ParallelGetOptions& parts = options_.stream;
+  constexpr int kStarts = 3;
+  for (int start = 1;; ++start) {
+    TFHUB_ASSIGN_OR_RETURN(ObjectMetadata meta, client->GetMetadata(path));
+    if (!meta.content_encoding.empty() || parts.connections <= 1 || meta.size <= parts.part_bytes) {
+      return client->Stream(path, meta.generation, sink);
+    }
+    const net::GoogHash hashes = net::DecodeObjectHashes(meta.crc32c, meta.md5);
+    io::StreamInfo info;
+    info.size = meta.size;
+    info.crc32c = hashes.crc32c;
+    info.md5 = hashes.md5;
+    TFHUB_RETURN_IF_ERROR(sink.OnStart(info));
+    TFHUB_ASSIGN_OR_RETURN(net::HttpRequest request, client->MediaRequest(path, meta.generation));
+    const net::PinnedResource object{request.url, meta.size, /*validator=*/""};  // pinned by &generation=
+    bool changed = false;
+    Status s = net::FetchParts(request, object, 0, parts, hashes.crc32c.has_value(), sink, &changed);
+    if (s.ok() || !changed) return s;  // the sink's errors unchanged; a part's names its URL
+    if (start == kStarts) {
+      return DataLossError("Cloud Storage read " + uri + ": the object was replaced while it was read, " +
+                           std::to_string(kStarts) + " times: " + s.message());
+    }
+    if (parts.log) parts.log("Starting the read of " + uri + " over: " + s.message());
+  }
 }
 
 Result<std::unique_ptr<io::WritableFile>> GcsFileSystem::NewWritableFile(const std::string& uri) {

@@ -33,6 +33,7 @@
 #include <string>
 
 #include "gcs/gcs_client.h"
+#include "net/parallel_get.h"
 #include "tfhub/file_system.h"
 
 namespace tfhub::gcs {
@@ -43,6 +44,9 @@ struct GcsFileSystemOptions {
   size_t parallel_read_threshold = 8 << 20;  // ReadAt above this is split
   size_t read_part = 4 << 20;                // size of each parallel part
   int parallelism = 8;                       // concurrent parts, copies, deletes
+  // ReadStream of an object larger than one part: its parts on one event
+  // loop (net::FetchParts; connections <= 1: one GET).
+  net::ParallelGetOptions stream;
 };
 
 class GcsFileSystem final : public io::FileSystem {
@@ -63,6 +67,14 @@ class GcsFileSystem final : public io::FileSystem {
   Result<std::string> ReadFileToString(const std::string& path, uint64_t max_bytes = kNoLimit) override;
   // One listing without a delimiter (a request per 1,000 objects).
   Result<std::vector<io::TreeEntry>> ListTree(const std::string& dir) override;
+  // The object pinned to the generation its metadata names, with the
+  // metadata's crc32c/md5 to check. Larger than options.stream.part_bytes:
+  // parallel ranged parts on one event loop (net::FetchParts), each part's
+  // CRC32C computed as it arrives; a part that finds that generation gone
+  // starts the stream over on the live object (twice at most, then
+  // DataLoss). Smaller, or stored with a Content-Encoding (Cloud Storage
+  // decodes it when serving and then ignores Range): one GET.
+  Status ReadStream(const std::string& path, io::StreamSink& sink) override;
   bool HasAtomicDirectoryRename() const override { return false; }
 
  private:

@@ -12,12 +12,17 @@ void RegisterBuiltinFileSystems(FileSystemRegistry& registry, const ResolveOptio
   auto local = std::make_shared<LocalFileSystem>();
   registry.Register("", local);
   registry.Register("file", local);
-  registry.Register("gs", gcs::NewGcsFileSystem(http, gcs::GcsConfigFor(options)));
+  // Large downloads, http(s) and gs:// alike: parts on one event loop.
+  net::ParallelGetOptions parallel;
+  parallel.connections = options.download_connections;
+  parallel.retry.max_attempts = options.max_attempts;
+  parallel.retry.initial_backoff = options.retry_initial_backoff;
+  parallel.log = options.log ? options.log : std::function<void(std::string_view)>(base::WriteLineToStderr);
+  gcs::GcsFileSystemOptions gcs_options;
+  gcs_options.stream = parallel;
+  registry.Register("gs", gcs::NewGcsFileSystem(http, gcs::GcsConfigFor(options), gcs_options));
   HttpFileSystemOptions web_options{options.verify_tls, options.ca_file, options.cancel, options.stall_timeout, {}};
-  web_options.parallel.connections = options.download_connections;
-  web_options.parallel.retry.max_attempts = options.max_attempts;
-  web_options.parallel.retry.initial_backoff = options.retry_initial_backoff;
-  web_options.parallel.log = options.log ? options.log : std::function<void(std::string_view)>(base::WriteLineToStderr);
+  web_options.parallel = parallel;
   auto web = std::make_shared<HttpFileSystem>(std::move(http), std::move(web_options));  // read-only
   registry.Register("http", web);
   registry.Register("https", web);

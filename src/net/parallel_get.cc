@@ -1,6 +1,7 @@
 #include "net/parallel_get.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/crc32c.h"
 #include "net/curl_api.h"
 #include "net/curl_transfer.h"
 #include "net/goog_hash.h"
@@ -30,13 +32,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// What the probe pinned: where the rest is fetched from and what it must be.
-struct Pinned {
-  std::string url;        // after redirects
-  uint64_t size = 0;
-  std::string validator;  // for If-Range, and compared on every part
-};
-
 // The first request's sink: decides from the answer whether the stream is
 // one GET or a pinned resource fetched in parts (see the header).
 class ProbeSink final : public HttpBodySink {
@@ -50,6 +45,7 @@ class ProbeSink final : public HttpBodySink {
     io::StreamInfo info;
     const GoogHash digests = ParseGoogHash(head);
     info.crc32c = digests.crc32c;
+    has_crc32c_ = digests.crc32c.has_value();
     info.md5 = digests.md5;
     if (head.status == 206) {
       const auto range = ParseContentRange(head);
@@ -58,7 +54,7 @@ class ProbeSink final : public HttpBodySink {
         refetch_ = true;  // a range that cannot be pinned: fetch the whole resource instead
         return AbortedError("the first part of " + url_ + " cannot be pinned; fetching it whole");
       }
-      pinned_ = Pinned{head.effective_url.empty() ? url_ : head.effective_url, range->total, validator};
+      pinned_ = PinnedResource{head.effective_url.empty() ? url_ : head.effective_url, range->total, validator};
       info.size = range->total;
     } else {
       info.size = head.content_length;
@@ -71,16 +67,18 @@ class ProbeSink final : public HttpBodySink {
   }
   Status OnRestart() override { return Status::Ok(); }  // the next OnResponse starts the sink over
 
-  const std::optional<Pinned>& pinned() const { return pinned_; }
+  const std::optional<PinnedResource>& pinned() const { return pinned_; }
   uint64_t received() const { return received_; }
   bool refetch() const { return refetch_; }
+  bool has_crc32c() const { return has_crc32c_; }
 
  private:
   io::StreamSink* sink_;
   std::string url_;
-  std::optional<Pinned> pinned_;
+  std::optional<PinnedResource> pinned_;
   uint64_t received_ = 0;
   bool refetch_ = false;
+  bool has_crc32c_ = false;
 };
 
 enum class PartState { kPending, kRunning, kDone };
@@ -89,6 +87,7 @@ struct Part {
   uint64_t begin = 0;
   uint64_t length = 0;
   std::string data;  // what arrived so far (kept across attempts)
+  uint32_t crc32c = 0;  // of `data`, when the parts are checksummed
   PartState state = PartState::kPending;
   int attempts = 0;
   Clock::time_point not_before;
@@ -103,14 +102,19 @@ struct Part {
 // or proof that it changed.
 class PartSink final : public HttpBodySink {
  public:
-  PartSink(Part* part, const Pinned* pinned) : part_(part), pinned_(pinned) {}
+  PartSink(Part* part, const PinnedResource* pinned, bool checksum, std::atomic<uint64_t>* received)
+      : part_(part), pinned_(pinned), checksum_(checksum), received_(received) {}
 
   Status OnResponse(const HttpResponseHead& head) override {
     const uint64_t first = part_->begin + part_->data.size();
-    if (head.status == 200 || head.status == 416) {
+    // A resource pinned by its URL (a Cloud Storage generation) is gone
+    // when its URL is: 404, or 412 for a failed generation precondition.
+    const bool gone = pinned_->validator.empty() && (head.status == 404 || head.status == 412);
+    if (head.status == 200 || head.status == 416 || gone) {
       return Changed("the server answered " + std::to_string(head.status) + " to bytes " + std::to_string(first) +
-                     "-" + std::to_string(part_->begin + part_->length - 1) + " (If-Range " + pinned_->validator +
-                     ")");
+                     "-" + std::to_string(part_->begin + part_->length - 1) +
+                     (pinned_->validator.empty() ? std::string(" of that version")
+                                                 : " (If-Range " + pinned_->validator + ")"));
     }
     if (head.status != 206) return HttpErrorStatus(head.status, head.reason);
     const auto range = ParseContentRange(head);
@@ -131,6 +135,8 @@ class PartSink final : public HttpBodySink {
       return Changed("a part at byte " + std::to_string(part_->begin) + " is longer than the range asked for");
     }
     part_->data.append(chunk);
+    if (checksum_) part_->crc32c = base::crc32c::Extend(part_->crc32c, chunk);
+    received_->fetch_add(chunk.size(), std::memory_order_relaxed);
     return Status::Ok();
   }
 
@@ -140,16 +146,18 @@ class PartSink final : public HttpBodySink {
     return DataLossError("the resource changed while it was downloaded: " + why);
   }
   Part* part_;
-  const Pinned* pinned_;
+  const PinnedResource* pinned_;
+  const bool checksum_;
+  std::atomic<uint64_t>* received_;
 };
 
 // The rest of a pinned resource, fetched in parts on one curl_multi loop
 // (a thread of its own) and handed to the sink in order on the caller's.
 class PartScheduler {
  public:
-  PartScheduler(const CurlApi* api, const HttpRequest& request, Pinned pinned, uint64_t from,
-                const ParallelGetOptions& options)
-      : api_(api), request_(request), pinned_(std::move(pinned)), options_(options) {
+  PartScheduler(const CurlApi* api, const HttpRequest& request, PinnedResource pinned, uint64_t from,
+                const ParallelGetOptions& options, bool checksum)
+      : api_(api), request_(request), pinned_(std::move(pinned)), options_(options), checksum_(checksum), from_(from) {
     for (uint64_t at = from; at < pinned_.size; at += options.part_bytes) {
       auto part = std::make_unique<Part>();
       part->begin = at;
@@ -169,19 +177,26 @@ class PartScheduler {
     Status status;
     for (size_t i = 0; i < parts_.size(); ++i) {
       std::string data;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return parts_[i]->state == PartState::kDone || !fatal_.ok(); });
-        if (!fatal_.ok()) {
-          status = fatal_;
-          break;
+      uint32_t crc32c = 0;
+      for (bool ready = false; !ready;) {
+        {
+          std::unique_lock lock(mu_);
+          ready = cv_.wait_for(lock, std::chrono::milliseconds(100),
+                               [&] { return parts_[i]->state == PartState::kDone || !fatal_.ok(); });
+          if (ready && fatal_.ok()) {
+            data = std::move(parts_[i]->data);
+            parts_[i]->data = std::string();
+            crc32c = parts_[i]->crc32c;
+            next_deliver_ = i + 1;
+          } else if (ready) {
+            status = fatal_;
+          }
         }
-        data = std::move(parts_[i]->data);
-        parts_[i]->data = std::string();
-        next_deliver_ = i + 1;
+        sink.OnReceived(from_ + received_.load(std::memory_order_relaxed));
       }
+      if (!status.ok()) break;
       api_->multi_wakeup(multi_);  // room in the window
-      if (Status s = sink.OnData(data); !s.ok()) {
+      if (Status s = checksum_ ? sink.OnChecksummedData(data, crc32c) : sink.OnData(data); !s.ok()) {
         status = s;
         break;
       }
@@ -276,8 +291,8 @@ class PartScheduler {
     });
     r.headers.push_back("Range: bytes=" + std::to_string(p.begin + p.data.size()) + "-" +
                         std::to_string(p.begin + p.length - 1));
-    r.headers.push_back("If-Range: " + pinned_.validator);
-    p.sink = std::make_unique<PartSink>(&p, &pinned_);
+    if (!pinned_.validator.empty()) r.headers.push_back("If-Range: " + pinned_.validator);
+    p.sink = std::make_unique<PartSink>(&p, &pinned_, checksum_, &received_);
     TFHUB_ASSIGN_OR_RETURN(p.transfer, CurlTransfer::Prepare(api_, h, r, p.sink.get()));
     p.handle = h;
     p.state = PartState::kRunning;
@@ -335,8 +350,11 @@ class PartScheduler {
 
   const CurlApi* api_;
   const HttpRequest request_;
-  const Pinned pinned_;
+  const PinnedResource pinned_;
   const ParallelGetOptions options_;
+  const bool checksum_;
+  const uint64_t from_;
+  std::atomic<uint64_t> received_{0};  // bytes of parts received (any attempt)
   std::vector<std::unique_ptr<Part>> parts_;
   size_t window_ = 1;
   size_t concurrency_ = 1;
@@ -351,6 +369,18 @@ class PartScheduler {
 };
 
 }  // namespace
+
+Status FetchParts(const HttpRequest& request, const PinnedResource& resource, uint64_t from,
+                  const ParallelGetOptions& options, bool checksum_parts, io::StreamSink& sink, bool* changed) {
+  *changed = false;
+  if (from >= resource.size) return Status::Ok();
+  if (checksum_parts) TFHUB_RETURN_IF_ERROR(base::crc32c::Init());
+  TFHUB_ASSIGN_OR_RETURN(const CurlApi* api, Curl());
+  ParallelGetOptions fixed = options;
+  fixed.part_bytes = std::max<uint64_t>(1, options.part_bytes);
+  PartScheduler scheduler(api, request, resource, from, fixed, checksum_parts);
+  return scheduler.Run(sink, changed);
+}
 
 Status ParallelGet(HttpClient& client, const HttpRequest& request, const ParallelGetOptions& options,
                    io::StreamSink& sink) {
@@ -370,10 +400,9 @@ Status ParallelGet(HttpClient& client, const HttpRequest& request, const Paralle
     return DataLossError("GET " + request.url + ": the first part has " + std::to_string(probe.received()) +
                          " bytes, not " + std::to_string(std::min(part, probe.pinned()->size)));
   }
-  TFHUB_ASSIGN_OR_RETURN(const CurlApi* api, Curl());
-  PartScheduler scheduler(api, request, *probe.pinned(), probe.received(), options);
   bool changed = false;
-  const Status status = scheduler.Run(sink, &changed);
+  const Status status =
+      FetchParts(request, *probe.pinned(), probe.received(), options, probe.has_crc32c(), sink, &changed);
   if (status.ok() || !changed) return status;
   // Another object than the one pinned: start over as one GET, which gets
   // one object whole (the retrying client starts over again if even that

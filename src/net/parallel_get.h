@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "net/http_client.h"
@@ -60,8 +61,33 @@ struct ParallelGetOptions {
 };
 
 // Streams the resource `request` names (a GET) to `sink` as described above.
+// When the first answer carries an x-goog-hash crc32c, each part's CRC32C
+// is computed on the event loop as it arrives and handed on with it
+// (StreamSink::OnChecksummedData), so the sink combines instead of reading
+// the bytes twice. The sink hears of bytes received ahead of those
+// delivered (StreamSink::OnReceived) at least every 100 ms while it waits.
 Status ParallelGet(HttpClient& client, const HttpRequest& request, const ParallelGetOptions& options,
                    io::StreamSink& sink);
+
+// A resource whose parts can be fetched: a URL and size, pinned to one
+// version of it by a validator (sent as If-Range and compared on every
+// part's answer) or, with an empty validator, by the URL itself (Cloud
+// Storage's &generation=: a 404 or 412 means that version is gone).
+struct PinnedResource {
+  std::string url;
+  uint64_t size = 0;
+  std::string validator;
+};
+
+// Step 2 on its own (for callers that pinned the resource themselves, as
+// the Cloud Storage backend does from the object's metadata): bytes
+// [from, resource.size) of `resource`, fetched with `request`'s method,
+// headers and settings (its URL replaced, a Range added), handed to `sink`
+// in order (with each part's CRC32C when checksum_parts; see ParallelGet).
+// *changed tells whether a failure showed the resource changing: the
+// caller then starts over or gives up.
+Status FetchParts(const HttpRequest& request, const PinnedResource& resource, uint64_t from,
+                  const ParallelGetOptions& options, bool checksum_parts, io::StreamSink& sink, bool* changed);
 
 // The body sink that turns one GET into a stream: a 2xx answer starts (or,
 // after a restart, starts over) the stream, with its size and x-goog-hash

@@ -1,5 +1,7 @@
 #include "resolve/archive_stream.h"
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "base/crc32c.h"
 #include "base/strings.h"
@@ -67,6 +69,13 @@ Status DigestSink::OnData(std::string_view data) {
   return next_->OnData(data);
 }
 
+Status DigestSink::OnChecksummedData(std::string_view data, uint32_t crc32c) {
+  sha256_->Update(data);
+  if (expected_.crc32c) crc32c_ = base::crc32c::Combine(crc32c_, crc32c, data.size());
+  if (md5_) md5_->Update(data);
+  return next_->OnData(data);
+}
+
 Status DigestSink::CheckSourceDigests() {
   if (expected_.crc32c && crc32c_ != *expected_.crc32c) {
     return DataLossError("the download does not match the server's crc32c (x-goog-hash): corrupted in transit");
@@ -101,18 +110,35 @@ Status ProgressSink::OnStart(const io::StreamInfo& info) {
   started_ = true;
   report_.handle = handle_;
   report_.bytes_received = 0;
+  delivered_ = 0;
   if (!report_.total_bytes) report_.total_bytes = info.size;  // the first start's: the whole body
   return next_->OnStart(info);
 }
 
 Status ProgressSink::OnData(std::string_view data) {
+  Count(data);
+  return next_->OnData(data);
+}
+
+Status ProgressSink::OnChecksummedData(std::string_view data, uint32_t crc32c) {
+  Count(data);
+  return next_->OnChecksummedData(data, crc32c);
+}
+
+void ProgressSink::OnReceived(uint64_t bytes) {
+  if (bytes <= report_.bytes_received) return;
+  report_.bytes_received = bytes;
+  Report(false);
+}
+
+void ProgressSink::Count(std::string_view data) {
   if (log_progress_ && Clock::now() - last_line_ >= std::chrono::seconds(1)) {
     last_line_ = Clock::now();
     log_("Downloading " + handle_ + ": " + base::ReadableBytes(extraction_->bytes_extracted()));
   }
-  report_.bytes_received += data.size();
+  delivered_ += data.size();
+  report_.bytes_received = std::max(report_.bytes_received, delivered_);
   Report(false);
-  return next_->OnData(data);
 }
 
 void ProgressSink::Finish() {

@@ -61,6 +61,8 @@ class DigestSink final : public io::StreamSink {
 
   Status OnStart(const io::StreamInfo& info) override;
   Status OnData(std::string_view data) override;
+  // As OnData; the CRC32C given is combined rather than computed again.
+  Status OnChecksummedData(std::string_view data, uint32_t crc32c) override;
 
   // DataLoss when the stream does not match its source's checksums.
   Status CheckSourceDigests();
@@ -87,11 +89,15 @@ class ProgressSink final : public io::StreamSink {
 
   Status OnStart(const io::StreamInfo& info) override;
   Status OnData(std::string_view data) override;
+  Status OnChecksummedData(std::string_view data, uint32_t crc32c) override;
+  // Bytes received ahead of those delivered count as received (reported).
+  void OnReceived(uint64_t bytes) override;
   // The last report (finished = true), if the stream began.
   void Finish();
 
  private:
   void Report(bool finished);
+  void Count(std::string_view data);
 
   io::StreamSink* next_;
   const ExtractionSink* extraction_;
@@ -100,6 +106,7 @@ class ProgressSink final : public io::StreamSink {
   const std::function<void(const DownloadProgress&)> on_progress_;
   const std::function<void(std::string_view)> log_;
   DownloadProgress report_;
+  uint64_t delivered_ = 0;
   bool started_ = false;
   Clock::time_point last_line_ = Clock::now();
   Clock::time_point last_report_;  // the epoch: the first chunk is reported

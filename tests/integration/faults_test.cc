@@ -417,9 +417,13 @@ TEST_F(ParallelFaultsTest, APartThatKeepsFailingLeavesNothingInTheCache) {
 
 TEST_F(ParallelFaultsTest, AnArchiveReplacedMidDownloadIsExtractedWhole) {
   options_.download_connections = 4;
-  std::atomic<int> n{0};
-  const std::string replacement = Archive(9);
-  server_.SetHandler([&](const test::FakeRequest& req) {
+  // Static: the server's connection threads may still answer an abandoned
+  // part after this body returns (the server stops in the fixture's
+  // destructor), so what the handler uses must outlive the test.
+  static std::atomic<int> n;
+  n = 0;
+  static const std::string replacement = Archive(9);
+  server_.SetHandler([](const test::FakeRequest& req) {
     return n++ < 2 ? Ranged(req, Big(), "\"v1\"") : Ranged(req, replacement, "\"v2\"");
   });
   ExpectModule(resolve(handle_, options_), 9);  // the new object, whole; never a mix
