@@ -34,7 +34,9 @@ GoogHash ParseGoogHash(const HttpResponseHead& head) {
   // Decompressive transcoding: an object stored gzip-encoded and served
   // decoded. Its hashes are the stored bytes', not these.
   const auto stored = head.Header("x-goog-stored-content-encoding");
-  if (stored && *stored != "identity" && !head.Header("Content-Encoding")) return out;
+  if (stored && !base::TrimWhitespace(*stored).empty() && *stored != "identity" && !IsContentEncoded(head)) {
+    return out;
+  }
   for (const auto& [name, value] : head.headers) {
     if (strcasecmp(name.c_str(), "x-goog-hash") != 0) continue;
     std::string_view rest = value;

@@ -39,6 +39,9 @@ TEST(GoogHashTest, AnObjectDecodedOnTheFlyHasNothingToCheck) {
   HttpResponseHead decoded;  // stored gzip-encoded, served decoded: the hashes are the stored bytes'
   decoded.headers = {{"x-goog-stored-content-encoding", "gzip"}, {"x-goog-hash", "crc32c=" + kCrc}};
   EXPECT_FALSE(ParseGoogHash(decoded).crc32c.has_value());
+  HttpResponseHead empty_encoding = decoded;  // "Content-Encoding: " (as the emulator sends) is none
+  empty_encoding.headers.emplace_back("Content-Encoding", "");
+  EXPECT_FALSE(ParseGoogHash(empty_encoding).crc32c.has_value());
   HttpResponseHead as_stored = decoded;  // served as stored: they apply
   as_stored.headers.emplace_back("Content-Encoding", "gzip");
   EXPECT_EQ(ParseGoogHash(as_stored).crc32c, 0xE3069283u);

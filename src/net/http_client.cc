@@ -1,5 +1,7 @@
 #include "net/http_client.h"
 
+#include "base/strings.h"
+
 #include <cstdio>
 
 #include <strings.h>
@@ -13,6 +15,13 @@ std::optional<std::string> HttpResponseHead::Header(std::string_view name) const
     if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
   }
   return std::nullopt;
+}
+
+bool IsContentEncoded(const HttpResponseHead& head) {
+  const auto encoding = head.Header("Content-Encoding");
+  if (!encoding) return false;
+  const std::string_view e = base::TrimWhitespace(*encoding);
+  return !e.empty() && e != "identity";
 }
 
 std::string StrongValidator(const HttpResponseHead& head) {

@@ -81,6 +81,11 @@ class HttpClient {
 // The validator for If-Range: a strong ETag, else Last-Modified; "" if none.
 std::string StrongValidator(const HttpResponseHead& head);
 
+// Whether the body is content-encoded (a Content-Encoding other than
+// "identity"; an empty header, as some servers send, is none): its bytes
+// are then not the resource's, and ranges of it are not ranges of those.
+bool IsContentEncoded(const HttpResponseHead& head);
+
 // Where a 206's "Content-Range: bytes <first>-<last>/<size>" says the part
 // starts; nullopt when the header is missing or malformed.
 std::optional<uint64_t> ContentRangeStart(const HttpResponseHead& head);

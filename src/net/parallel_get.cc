@@ -50,7 +50,7 @@ class ProbeSink final : public HttpBodySink {
     if (head.status == 206) {
       const auto range = ParseContentRange(head);
       const std::string validator = StrongValidator(head);
-      if (!range || range->first != 0 || validator.empty() || head.Header("Content-Encoding")) {
+      if (!range || range->first != 0 || validator.empty() || IsContentEncoded(head)) {
         refetch_ = true;  // a range that cannot be pinned: fetch the whole resource instead
         return AbortedError("the first part of " + url_ + " cannot be pinned; fetching it whole");
       }
@@ -123,10 +123,10 @@ class PartSink final : public HttpBodySink {
                      head.Header("Content-Range").value_or("") + "'");
     }
     const std::string validator = StrongValidator(head);
-    if (!validator.empty() && validator != pinned_->validator) {
+    if (!pinned_->validator.empty() && !validator.empty() && validator != pinned_->validator) {
       return Changed("its validator went from " + pinned_->validator + " to " + validator);
     }
-    if (head.Header("Content-Encoding")) return Changed("a part came with a Content-Encoding");
+    if (IsContentEncoded(head)) return Changed("a part came with a Content-Encoding");
     part_->data.reserve(part_->length);
     return Status::Ok();
   }

@@ -16,6 +16,7 @@
 #include "savedmodel/test_counting_file_system.h"
 #include "testing/archive_builder.h"
 #include "testing/fake_http_server.h"
+#include "testing/random_bytes.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 #include "tfhub/file_system.h"
@@ -80,6 +81,25 @@ TEST_F(GcsTest, ArchiveHandleIsExtractedIntoALocalCache) {
   EXPECT_THAT(missing.err, HasSubstr("gs://" + bucket_ + "/models/nope.tgz"));
   EXPECT_THAT(missing.err, HasSubstr("404"));
   EXPECT_EQ(test::ListDir(dir_.Sub("cache")).size(), 2u);  // the first module and its descriptor
+}
+
+TEST_F(GcsTest, ALargeArchiveComesInPartsOverSeveralConnections) {
+  // 13 MiB of incompressible data: four 4 MiB parts, each a ranged read of
+  // the generation the metadata named, checked against its crc32c.
+  test::ArchiveWriter w(/*gzip=*/true);
+  w.AddFile("saved_model.pb", "big");
+  const std::string data = test::RandomBytes(13 << 20, 5);
+  w.AddFile("variables/variables.data-00000-of-00001", data);
+  emulator_.Put(bucket_, "models/big.tar.gz", w.Finish());
+  const std::string handle = "gs://" + bucket_ + "/models/big.tar.gz";
+  for (const char* connections : {"4", "1"}) {
+    const std::string cache = dir_.Sub(std::string("cache") + connections);
+    auto r = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", cache}, {"TFHUB_DOWNLOAD_CONNECTIONS", connections}});
+    ASSERT_TRUE(r.ok()) << connections << " connections: " << r.DebugString();
+    EXPECT_THAT(r.err, Not(HasSubstr("over")));  // no start-over
+    const std::string module = cache + "/" + base::Sha1Hex(handle);
+    EXPECT_TRUE(test::ReadFileToString(module + "/variables/variables.data-00000-of-00001") == data);
+  }
 }
 
 TEST_F(GcsTest, DirectoryHandleIsReturnedUnchangedAndLoadsFromGcs) {
