@@ -311,7 +311,10 @@ TEST_F(ParallelGetTest, TheSinksErrorComesBackUnchanged) {
 }
 
 TEST_F(ParallelGetTest, CancellingStopsIt) {
-  std::atomic<bool> cancel{false};
+  // Static: the server's threads may still answer (and set it) after Get()
+  // returned and this frame is gone.
+  static std::atomic<bool> cancel;
+  cancel = false;
   request_.cancel = &cancel;
   server_.misbehave = [&](int n, const FakeRequest& r) -> std::optional<FakeResponse> {
     if (n == 0) return std::nullopt;
