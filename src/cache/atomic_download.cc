@@ -234,9 +234,11 @@ Status WaitForLockBilled(const CacheDir& dir, const EntryNames& names, std::stri
   const auto sample_every = SampleEvery(options);
   // A record that has not changed for this long (the holder writes every
   // progress_every while bytes arrive) no longer vouches for the lock.
-  const auto stale_after = std::max<std::chrono::steady_clock::duration>(
-      3 * options.progress_every, std::min<std::chrono::steady_clock::duration>(options.lock_timeout / 4,
-                                                                               std::chrono::seconds(10)));
+  using Duration = std::chrono::steady_clock::duration;
+  const auto stale_after = std::min<Duration>(
+      std::max<Duration>(3 * options.progress_every,
+                         std::min<Duration>(options.lock_timeout / 4, std::chrono::seconds(10))),
+      options.lock_timeout / 2);
   const auto cap = std::chrono::duration_cast<milliseconds>(
       std::max<std::chrono::steady_clock::duration>(options.poll_interval, options.lock_timeout / 4));
   WaitSchedule schedule(options.wait_schedule, options.jitter_seed);

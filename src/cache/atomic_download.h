@@ -21,8 +21,8 @@
 //     is far, often near it, with jitter); it reads the lock itself only
 //     while there is no record, or the record stopped changing. A lock whose holder is a
 //     dead process on this host is taken over at once, one whose holder
-//     shows no progress (temp dir size and lock contents unchanged) after
-//     lock_timeout; a lock the CacheDir does not trust, or that is not a
+//     shows no progress (temp dir size, lock contents and progress record
+//     unchanged) after lock_timeout; a lock the CacheDir does not trust, or that is not a
 //     regular file tfhub can read, fails at once instead (never a hang, never
 //     its contents in a message). A takeover deletes the holder's temp dir
 //     only when the lock has the lock's shape (lock_file.h) and the temp dir
