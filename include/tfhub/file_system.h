@@ -208,6 +208,13 @@ class FileSystem {
   // another way (see cache/atomic_download.h).
   virtual bool HasAtomicDirectoryRename() const { return true; }
 
+  // True when every call is a request to a remote service that bills it and
+  // rate-limits it (object stores: gs://). Whoever polls such a filesystem
+  // (a waiter on a cache lock) then looks as rarely as it can afford,
+  // instead of at a fixed fast rate. False (the default) for local disks
+  // and in-memory trees.
+  virtual bool RequestsAreBilled() const { return false; }
+
   // A filesystem rooted at the directory `dir`: its paths are relative to
   // it ("" is `dir` itself, "a/b" below it) and never leave it — absolute
   // paths and empty, "." or ".." components are InvalidArgument. Messages

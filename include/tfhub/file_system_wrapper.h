@@ -51,6 +51,7 @@ class FileSystemWrapper : public FileSystem {
   Result<std::vector<TreeEntry>> ListTree(const std::string& p) override { return target_->ListTree(p); }
   Status ReadStream(const std::string& p, StreamSink& sink) override { return target_->ReadStream(p, sink); }
   bool HasAtomicDirectoryRename() const override { return target_->HasAtomicDirectoryRename(); }
+  bool RequestsAreBilled() const override { return target_->RequestsAreBilled(); }
   Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& p) override {
     return target_->OpenDirectory(p);
   }

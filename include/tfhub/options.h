@@ -104,7 +104,9 @@ struct ResolveOptions {
   std::chrono::seconds lock_timeout{600};
 
   // How often a waiter looks whether a foreign lock is gone (a cheap read of
-  // the lock file). The holder's progress is measured less often.
+  // the lock file). The holder's progress is measured less often. On cache
+  // dirs whose requests are billed (gs://) the waiter follows the holder's
+  // published progress instead (docs/cache_layout.md, "Waiting on gs://").
   std::chrono::milliseconds lock_poll_interval{100};
 
   // Offline: resolve from the cache only. A handle whose module is not

@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "base/system.h"
 #include "cache/lock_file.h"
+#include "cache/lock_progress.h"
 
 namespace tfhub::cache {
 
@@ -112,71 +113,176 @@ void DeleteIfTrusted(const CacheDir& dir, const std::string& name) {
   }
 }
 
+// Outcome of looking at the lock once (LookAtLock).
+enum class LockLook { kHeld, kReleased };
+
+// What a waiter has seen of a foreign lock so far: what changed last, for
+// the takeover of a holder that shows no progress.
+struct LockWatch {
+  base::Clock::TimePoint last_change;
+  base::Clock::TimePoint last_sample;
+  std::string contents;
+  std::optional<LockOwner> owner;
+  uint64_t size = 0;
+  bool have_contents = false;
+  bool have_size = false;
+  bool announced = false;
+};
+
+// Reads the lock once: released, or still held (after the checks — dead
+// local holder, takeover after lock_timeout without progress — that may
+// end the wait with OK). Errors for locks that are not to be waited on.
+// The holder's temp dir is walked at most every `sample_every`.
+Result<LockLook> LookAtLock(const CacheDir& dir, const EntryNames& names, std::string_view handle,
+                            const AtomicDownloadOptions& options, base::Clock& clock, const std::string& host,
+                            std::chrono::steady_clock::duration sample_every, LockWatch& watch) {
+  io::FileSystem& fs = dir.fs();
+  const std::string lock_path = dir.PathOf(names.lock());
+  TFHUB_ASSIGN_OR_RETURN(LockState lock, ReadLock(dir, names));
+  if (!lock.exists) return LockLook::kReleased;
+  if (!lock.trusted) return FailedPreconditionError(dir.Distrust(names.lock(), lock.info));
+  if (!lock.unreadable.ok()) {
+    return FailedPreconditionError(lock.unreadable.message() + "; left alone. If no download of " +
+                                   std::string(handle) + " is running, remove " + lock_path);
+  }
+  const std::optional<LockOwner>& owner = lock.owner;
+  if (!watch.announced) {
+    options.log("Module '" + std::string(handle) + "' already being downloaded by '" +
+                base::EscapeForTerminal(lock.contents) + "'. Waiting.");
+    watch.announced = true;
+  }
+  if (owner && IsDeadLocalOwner(*owner, host)) {
+    options.log("Taking over lock file " + lock_path + " of process " + std::to_string(owner->pid) +
+                ", which no longer exists.");
+    auto again = fs.ReadFileToString(names.lock(), kMaxLockBytes);
+    if (again.ok() && *again == lock.contents) {
+      fs.DeleteFile(names.lock()).IgnoreError();
+      DeleteIfTrusted(dir, names.temp_dir(owner->uid));
+      DeleteIfTrusted(dir, names.progress(owner->uid));
+    }
+    return LockLook::kReleased;
+  }
+  const auto now = clock.Now();
+  if (!watch.have_contents || lock.contents != watch.contents) {
+    if (watch.have_contents) watch.last_change = now;  // another holder
+    watch.have_contents = true;
+    watch.contents = lock.contents;
+    watch.owner = owner;
+    watch.have_size = false;
+  }
+  if (now - watch.last_sample >= sample_every) {
+    watch.last_sample = now;
+    const uint64_t size = owner ? DirectorySize(fs, names.temp_dir(owner->uid)) : 0;
+    if (!watch.have_size || size != watch.size) {
+      if (watch.have_size) watch.last_change = now;
+      watch.have_size = true;
+      watch.size = size;
+    } else if (now - watch.last_change >= options.lock_timeout) {
+      options.log("Deleting lock file " + lock_path + " due to inactivity.");
+      fs.DeleteFile(names.lock()).IgnoreError();
+      if (owner) {
+        DeleteIfTrusted(dir, names.temp_dir(owner->uid));
+        DeleteIfTrusted(dir, names.progress(owner->uid));
+      }
+      return LockLook::kReleased;
+    }
+  }
+  return LockLook::kHeld;
+}
+
+// The holder's progress is measured (its temp dir's size, which means
+// walking it) a few times per timeout window, not at every poll: many
+// waiters must not walk a big temp dir ten times a second each. The lock is
+// taken over once nothing changed for a whole window (within a quarter
+// window).
+std::chrono::steady_clock::duration SampleEvery(const AtomicDownloadOptions& options) {
+  using Duration = std::chrono::steady_clock::duration;
+  return std::max<Duration>(options.poll_interval,
+                            std::min<Duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
+}
+
 // Waits until the lock disappears, taking it over when its holder is dead
 // or shows no progress for options.lock_timeout. Returns OK when the caller
-// should try to take the lock again.
-Status WaitForLock(const CacheDir& dir, const EntryNames& names, std::string_view handle,
-                   const AtomicDownloadOptions& options) {
-  io::FileSystem& fs = dir.fs();
-  base::Clock& clock = options.clock != nullptr ? *options.clock : base::Clock::Real();
-  using Duration = std::chrono::steady_clock::duration;
-  const std::string lock_path = dir.PathOf(names.lock());
+// should try to take the lock again. Local filesystems: the lock is read
+// every poll_interval.
+Status WaitForLockPolling(const CacheDir& dir, const EntryNames& names, std::string_view handle,
+                          const AtomicDownloadOptions& options, base::Clock& clock) {
   const std::string host = base::HostName();
-  // The holder's progress (its temp dir's size, which means walking it) is
-  // sampled a few times per timeout window, not at every poll: many waiters
-  // must not walk a big temp dir ten times a second each. The lock is taken
-  // over once nothing changed for a whole window (within a quarter window).
-  const auto sample_every = std::max<Duration>(
-      options.poll_interval, std::min<Duration>(options.lock_timeout / 4, std::chrono::seconds(5)));
-  std::string baseline_contents;
-  uint64_t baseline_size = 0;
-  bool have_baseline = false;
-  auto last_change = clock.Now();
-  auto last_sample = clock.Now() - sample_every;
-  bool announced = false;
-
+  const auto sample_every = SampleEvery(options);
+  LockWatch watch;
+  watch.last_change = clock.Now();
+  watch.last_sample = clock.Now() - sample_every;
   for (;;) {
     if (Cancelled(options)) return CancelledError(handle);
-    TFHUB_ASSIGN_OR_RETURN(LockState lock, ReadLock(dir, names));
-    if (!lock.exists) return Status::Ok();  // released
-    if (!lock.trusted) return FailedPreconditionError(dir.Distrust(names.lock(), lock.info));
-    if (!lock.unreadable.ok()) {
-      return FailedPreconditionError(lock.unreadable.message() + "; left alone. If no download of " +
-                                     std::string(handle) + " is running, remove " + lock_path);
-    }
-    const std::optional<LockOwner>& owner = lock.owner;
-    if (!announced) {
-      options.log("Module '" + std::string(handle) + "' already being downloaded by '" +
-                  base::EscapeForTerminal(lock.contents) + "'. Waiting.");
-      announced = true;
-    }
-    if (owner && IsDeadLocalOwner(*owner, host)) {
-      options.log("Taking over lock file " + lock_path + " of process " + std::to_string(owner->pid) +
-                  ", which no longer exists.");
-      auto again = fs.ReadFileToString(names.lock(), kMaxLockBytes);
-      if (again.ok() && *again == lock.contents) {
-        fs.DeleteFile(names.lock()).IgnoreError();
-        DeleteIfTrusted(dir, names.temp_dir(owner->uid));
-      }
-      return Status::Ok();
-    }
-    if (clock.Now() - last_sample >= sample_every) {
-      last_sample = clock.Now();
-      const uint64_t size = owner ? DirectorySize(fs, names.temp_dir(owner->uid)) : 0;
-      if (!have_baseline || size != baseline_size || lock.contents != baseline_contents) {
-        have_baseline = true;
-        baseline_size = size;
-        baseline_contents = lock.contents;
-        last_change = last_sample;
-      } else if (last_sample - last_change >= options.lock_timeout) {
-        options.log("Deleting lock file " + lock_path + " due to inactivity.");
-        fs.DeleteFile(names.lock()).IgnoreError();
-        if (owner) DeleteIfTrusted(dir, names.temp_dir(owner->uid));
-        return Status::Ok();
-      }
-    }
+    TFHUB_ASSIGN_OR_RETURN(LockLook look, LookAtLock(dir, names, handle, options, clock, host, sample_every, watch));
+    if (look == LockLook::kReleased) return Status::Ok();
     if (!clock.SleepUnlessCancelled(options.poll_interval, options.cancel)) return CancelledError(handle);
   }
+}
+
+// The same on a billed backend: a look is one read of the holder's progress
+// record while it keeps changing (the holder's heartbeat); the lock itself
+// is read (and the temp dir walked, at most every SampleEvery) only while
+// there is no record or it has not changed for a while — a Python holder,
+// a holder that just started or finishes, or one that died. WaitSchedule
+// says when to look next.
+Status WaitForLockBilled(const CacheDir& dir, const EntryNames& names, std::string_view handle,
+                         const AtomicDownloadOptions& options, base::Clock& clock) {
+  using std::chrono::milliseconds;
+  io::FileSystem& fs = dir.fs();
+  const std::string host = base::HostName();
+  const auto sample_every = SampleEvery(options);
+  // A record that has not changed for this long (the holder writes every
+  // progress_every while bytes arrive) no longer vouches for the lock.
+  using Duration = std::chrono::steady_clock::duration;
+  const auto stale_after = std::min<Duration>(
+      std::max<Duration>(3 * options.progress_every,
+                         std::min<Duration>(options.lock_timeout / 4, std::chrono::seconds(10))),
+      options.lock_timeout / 2);
+  const auto cap = std::chrono::duration_cast<milliseconds>(
+      std::max<std::chrono::steady_clock::duration>(options.poll_interval, options.lock_timeout / 4));
+  WaitSchedule schedule(options.wait_schedule, options.jitter_seed);
+  LockWatch watch;
+  watch.last_change = clock.Now();
+  watch.last_sample = clock.Now() - sample_every;
+  std::string record_text;   // the last record read, of watch.owner
+  bool record_seen = false;  // a record of watch.owner was read
+  auto last_record_change = clock.Now();
+  for (;;) {
+    if (Cancelled(options)) return CancelledError(handle);
+    std::optional<LockProgress> record;
+    if (watch.owner) {
+      auto text = fs.ReadFileToString(names.progress(watch.owner->uid), kMaxProgressBytes);
+      if (text.ok()) record = ParseLockProgress(*text);
+      if (record && *text != record_text) {
+        record_text = std::move(*text);
+        record_seen = true;
+        last_record_change = watch.last_change = clock.Now();
+      }
+    }
+    const bool fresh = record && clock.Now() - last_record_change < stale_after;
+    if (!fresh) {
+      const std::optional<LockOwner> before = watch.owner;
+      TFHUB_ASSIGN_OR_RETURN(LockLook look,
+                             LookAtLock(dir, names, handle, options, clock, host, sample_every, watch));
+      if (look == LockLook::kReleased) return Status::Ok();
+      if (!before || !watch.owner || before->uid != watch.owner->uid) {  // a new holder: its own record
+        record_text.clear();
+        record_seen = false;
+        record.reset();
+      }
+    }
+    auto delay = schedule.Next(record, record_seen && !record, cap);
+    if (!fresh) delay = std::min(delay, std::chrono::duration_cast<milliseconds>(sample_every));
+    if (!clock.SleepUnlessCancelled(delay, options.cancel)) return CancelledError(handle);
+  }
+}
+
+Status WaitForLock(const CacheDir& dir, const EntryNames& names, std::string_view handle,
+                   const AtomicDownloadOptions& options) {
+  base::Clock& clock = options.clock != nullptr ? *options.clock : base::Clock::Real();
+  if (dir.fs().RequestsAreBilled()) return WaitForLockBilled(dir, names, handle, options, clock);
+  return WaitForLockPolling(dir, names, handle, options, clock);
 }
 
 // The lock's own temp dir, held open while the download fills it, removed
@@ -354,12 +460,19 @@ Result<std::string> AtomicDownload(const CacheDir& dir, std::string_view handle,
     TFHUB_RETURN_IF_ERROR(dir.fs().DeleteRecursively(names.module()));
   }
   TFHUB_ASSIGN_OR_RETURN(TempDir temp, TempDir::Create(dir, names.temp_dir(lock->uid())));
-  auto record = download(temp.fs());
+  // Destroyed before `lock`: the record goes before the lock is released.
+  ProgressPublisher publisher(dir, names, lock->uid(),
+                              options.clock != nullptr ? *options.clock : base::Clock::Real(),
+                              options.progress_every);
+  auto record = download(temp.fs(), [&publisher](uint64_t done, uint64_t total) { publisher.Report(done, total); });
   if (!record.ok()) return Cancelled(options) ? CancelledError(handle) : record.status();
   TFHUB_ASSIGN_OR_RETURN(std::string manifest, ManifestSha256(record->sizes));
   const bool replacing = state == ModuleState::kDamaged || state == ModuleState::kUnpinned;
-  return Install(dir, names, handle, temp, lock->uid(), replacing, DescriptorFor(handle, *record, std::move(manifest)),
-                 options);
+  publisher.Installing();
+  auto installed = Install(dir, names, handle, temp, lock->uid(), replacing,
+                           DescriptorFor(handle, *record, std::move(manifest)), options);
+  publisher.Finish();
+  return installed;
 }
 
 }  // namespace tfhub::cache

@@ -13,17 +13,23 @@
 //     again. At most kMaxCheckedFiles are stat'ed, so a hit stays cheap. An
 //     untrusted <sha1>/ fails at once (FailedPrecondition, CacheDir::Distrust).
 //  2. Take <sha1>.lock by exclusive create. If someone holds it, wait
-//     (polling) until it is gone, then start over. A lock whose holder is a
+//     until it is gone, then start over. Locally the waiter reads the lock
+//     every poll_interval. On billed backends (gs://: every read is a
+//     billed, rate-limited request) the holder publishes its progress
+//     beside the lock (<sha1>.<uid>.progress, lock_progress.h) and the
+//     waiter reads only that, when WaitSchedule says (rarely while the end
+//     is far, often near it, with jitter); it reads the lock itself only
+//     while there is no record, or the record stopped changing. A lock whose holder is a
 //     dead process on this host is taken over at once, one whose holder
-//     shows no progress (temp dir size and lock contents unchanged) after
-//     lock_timeout; a lock the CacheDir does not trust, or that is not a
+//     shows no progress (temp dir size, lock contents and progress record
+//     unchanged) after lock_timeout; a lock the CacheDir does not trust, or that is not a
 //     regular file tfhub can read, fails at once instead (never a hang, never
 //     its contents in a message). A takeover deletes the holder's temp dir
 //     only when the lock has the lock's shape (lock_file.h) and the temp dir
 //     is trusted.
 //  3. Holding the lock: re-check for a hit; remove an empty <sha1>/ or a
 //     link there; create <sha1>.<uid>.tmp/ and hold it open; fill it with
-//     `download`; then move a damaged or unpinned old module aside
+//     `download` (on billed backends publishing its progress); then move a damaged or unpinned old module aside
 //     (<sha1>.<uid>.damaged/, deleted at the end — kept until now, so a
 //     failed download loses nothing), write the descriptor, and rename the
 //     temp dir to <sha1>/, checking that what now stands there is the
@@ -34,8 +40,9 @@
 //     descriptor, so a reader never takes a copy in progress for a module;
 //     the per-file damage check is skipped there (it would cost a request
 //     per file).
-//  4. Always: remove the own temp dir (if it is still the one created), and
-//     the lock if it still holds our contents.
+//  4. Always: remove the own temp dir (if it is still the one created), the
+//     own progress record, and then the lock if it still holds our
+//     contents.
 // Errors other than "the lock exists" fail at once (no hang on a read-only
 // or missing cache dir) and leave the cache as it was.
 #pragma once
@@ -52,6 +59,7 @@
 #include "cache/cache_dir.h"
 #include "cache/descriptor.h"
 #include "cache/entry_names.h"
+#include "cache/wait_schedule.h"
 #include "tfhub/file_system.h"
 #include "tfhub/result.h"
 
@@ -64,12 +72,27 @@ struct DownloadRecord {
   std::string archive_sha256;  // of the downloaded (compressed) bytes, if known
 };
 
-// Fills the given (existing, empty) temp dir, a filesystem rooted at it.
-using DownloadFn = std::function<Result<DownloadRecord>(io::FileSystem& temp_dir)>;
+// Told by a download as archive bytes arrive: `done` of `total` (0:
+// unknown). Cheap to call often: on billed backends it publishes the lock
+// holder's progress record now and then (lock_progress.h), elsewhere it
+// does nothing.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+// Fills the given (existing, empty) temp dir, a filesystem rooted at it,
+// telling `progress` how far it got.
+using DownloadFn = std::function<Result<DownloadRecord>(io::FileSystem& temp_dir, const ProgressFn& progress)>;
 
 struct AtomicDownloadOptions {
   std::chrono::seconds lock_timeout{600};
+  // How often a waiter reads a foreign lock on filesystems whose requests
+  // are not billed (local disks). On billed ones (gs://) the waiter follows
+  // the holder's progress instead (wait_schedule below).
   std::chrono::milliseconds poll_interval{100};
+  // Billed filesystems: how often the holder publishes its progress while
+  // bytes arrive (a write each), and how waiters schedule their looks.
+  std::chrono::milliseconds progress_every{2000};
+  WaitScheduleOptions wait_schedule;
+  uint64_t jitter_seed = 0;  // 0: random (tests fix it)
   std::function<void(std::string_view)> log;  // warnings; never null
   const std::atomic<bool>* cancel = nullptr;  // see ResolveOptions::cancel
   // Time and waiting (lock polls, the lock timeout); null: base::Clock::Real().

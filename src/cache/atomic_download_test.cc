@@ -38,7 +38,7 @@ class AtomicDownloadTest : public ::testing::Test {
 
   // A download that writes one file and counts its calls.
   DownloadFn WriteOneFile(std::string sha256 = "") {
-    return [this, sha256](io::FileSystem& temp) -> Result<DownloadRecord> {
+    return [this, sha256](io::FileSystem& temp, const ProgressFn&) -> Result<DownloadRecord> {
       ++downloads_;
       temp_seen_ = temp.Stat("")->inode;
       TFHUB_RETURN_IF_ERROR(temp.WriteStringToFile("saved_model.pb", "pb"));
@@ -102,7 +102,7 @@ TEST_F(AtomicDownloadTest, EmptyModuleDirIsDownloadedAgain) {
 }
 
 TEST_F(AtomicDownloadTest, FailureLeavesTheCacheAsItWas) {
-  auto r = Run([&](io::FileSystem& temp) -> Result<DownloadRecord> {
+  auto r = Run([&](io::FileSystem& temp, const ProgressFn&) -> Result<DownloadRecord> {
     EXPECT_TRUE(temp.WriteStringToFile("partial", "half").ok());
     return DataLossError("connection dropped");
   });
@@ -112,7 +112,7 @@ TEST_F(AtomicDownloadTest, FailureLeavesTheCacheAsItWas) {
 }
 
 TEST_F(AtomicDownloadTest, RogueWriterWinsTheRenameWithAWarning) {
-  auto r = Run([&](io::FileSystem& temp) -> Result<DownloadRecord> {
+  auto r = Run([&](io::FileSystem& temp, const ProgressFn&) -> Result<DownloadRecord> {
     test::WriteStringToFile(Module() + "/rogue", "r");
     EXPECT_TRUE(temp.WriteStringToFile("mine", "m").ok());
     return DownloadRecord{};
@@ -174,7 +174,7 @@ TEST_F(AtomicDownloadTest, PinnedHitWrittenByPythonIsDownloadedAgainAndAFailureK
   EXPECT_EQ(InspectModule(*cache_, names_, options_.archive_sha256, &why), ModuleState::kUnpinned);
   EXPECT_THAT(why, HasSubstr("no archive SHA-256 is recorded"));
   // The new download fails its check: the old module is still there.
-  auto r = Run([](io::FileSystem&) -> Result<DownloadRecord> { return DataLossError("SHA-256 mismatch"); });
+  auto r = Run([](io::FileSystem&, const ProgressFn&) -> Result<DownloadRecord> { return DataLossError("SHA-256 mismatch"); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(test::ReadFileToString(Module() + "/saved_model.pb"), "python's");
   EXPECT_THAT(test::ListDir(Cache()), ElementsAre(Name(""), Name(".descriptor.txt")));
@@ -241,7 +241,7 @@ TEST_F(AtomicDownloadTest, LockContentsAreLoggedEscaped) {
 
 TEST_F(AtomicDownloadTest, ATempDirSwappedForALinkWritesNothingThereAndIsNotReturned) {
   test::TempDir outside{"tfhub_outside"};
-  auto r = Run([&](io::FileSystem& temp) -> Result<DownloadRecord> {
+  auto r = Run([&](io::FileSystem& temp, const ProgressFn&) -> Result<DownloadRecord> {
     // Another user renames the temp dir away and puts a link in its place.
     const std::string name = Cache(names_.key() + "." + ParseLockContents(test::ReadFileToString(
                                                                 Cache(names_.lock())))->uid + ".tmp");

@@ -47,6 +47,8 @@ ParsedName ParseName(std::string_view name) {
     p.kind = NameKind::kDescriptorTemp;
   } else if (uid_between(".", ".damaged")) {
     p.kind = NameKind::kDamaged;
+  } else if (uid_between(".", ".progress")) {
+    p.kind = NameKind::kProgress;
   }
   if (p.kind != NameKind::kUnknown) p.key = names.key();
   return p;

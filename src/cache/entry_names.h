@@ -9,6 +9,8 @@
 //   <sha1>.descriptor.txt.<uid>.tmp  a descriptor being written
 //   <sha1>.<uid>.damaged/            a module dir moved aside to be deleted
 //   <sha1>.lock.tmp<uid>             a lock being created (for microseconds)
+//   <sha1>.<uid>.progress            the holder's progress, for waiters on
+//                                    billed backends (gs://; lock_progress.h)
 //
 // <sha1> (the key) is the lowercase hex SHA-1 of the handle's UTF-8 bytes as
 // given; <uid> is 32 lowercase hex digits.
@@ -43,12 +45,24 @@ class EntryNames {
   std::string damaged_dir(std::string_view uid) const { return key_ + "." + std::string(uid) + ".damaged"; }
   // The temp file io::LocalDirFileSystem::CreateExclusive() links into place.
   std::string lock_temp(std::string_view uid) const { return lock() + ".tmp" + std::string(uid); }
+  // The progress record of the lock holder `uid` (cache/lock_progress.h).
+  std::string progress(std::string_view uid) const { return key_ + "." + std::string(uid) + ".progress"; }
 
  private:
   std::string key_;
 };
 
-enum class NameKind { kModule, kDescriptor, kLock, kLockTemp, kTempDir, kDescriptorTemp, kDamaged, kUnknown };
+enum class NameKind {
+  kModule,
+  kDescriptor,
+  kLock,
+  kLockTemp,
+  kTempDir,
+  kDescriptorTemp,
+  kDamaged,
+  kProgress,
+  kUnknown
+};
 
 struct ParsedName {
   NameKind kind = NameKind::kUnknown;

@@ -63,6 +63,7 @@ TEST(LockFileTest, NamesFollowTensorflowHub) {
            {names.temp_dir(uid), NameKind::kTempDir},
            {names.descriptor_temp(uid), NameKind::kDescriptorTemp},
            {names.damaged_dir(uid), NameKind::kDamaged},
+           {names.progress(uid), NameKind::kProgress},
            {names.temp_dir("x"), NameKind::kUnknown},
            {"unrelated", NameKind::kUnknown}}) {
     const ParsedName p = ParseName(name);

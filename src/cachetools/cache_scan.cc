@@ -37,7 +37,7 @@ struct KeyGroup {
   bool module = false;
   bool descriptor = false;
   bool lock = false;
-  std::vector<std::string> temp_dirs, descriptor_temps, damaged, lock_temps;  // uids
+  std::vector<std::string> temp_dirs, descriptor_temps, damaged, lock_temps, progress;  // uids
 };
 
 // Newest mtime of `name` and everything under it (a directory gets a new
@@ -112,6 +112,7 @@ std::map<std::string, KeyGroup> GroupNames(const cache::CacheDir& dir, const std
       case NameKind::kTempDir: g.temp_dirs.push_back(p.uid); break;
       case NameKind::kDescriptorTemp: g.descriptor_temps.push_back(p.uid); break;
       case NameKind::kDamaged: g.damaged.push_back(p.uid); break;
+      case NameKind::kProgress: g.progress.push_back(p.uid); break;
       case NameKind::kUnknown: break;
     }
   }
@@ -229,6 +230,9 @@ Entry LockEntry(const cache::CacheDir& dir, const EntryNames& names, const KeyGr
   for (const auto& u : g.damaged) {
     if (u == uid) add_dir(names.damaged_dir(u));
   }
+  for (const auto& u : g.progress) {
+    if (u == uid) parts.push_back(names.progress(u));
+  }
   parts.push_back(names.lock());  // last: removed after what it covers
   Entry e = NewEntry(dir, lock.holder == LockHolder::kAlive ? EntryState::kDownloading : EntryState::kAbandonedLock,
                      names.key(), std::move(parts));
@@ -278,6 +282,8 @@ void ScanKey(const cache::CacheDir& dir, const std::string& key, KeyGroup& g, co
     leftover(EntryState::kOrphanedTemp, uid, names.descriptor_temp(uid), false);
   }
   for (const auto& uid : g.damaged) leftover(EntryState::kDamagedLeftover, uid, names.damaged_dir(uid), true);
+  // A progress record whose holder no longer holds the lock (killed).
+  for (const auto& uid : g.progress) leftover(EntryState::kOrphanedTemp, uid, names.progress(uid), false);
   // A lock temp lives for microseconds while a lock is written and linked
   // into place; one older than a minute was left by a killed process.
   for (const auto& uid : g.lock_temps) {

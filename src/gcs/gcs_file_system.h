@@ -16,6 +16,7 @@
 //    our own retried create and counts as success.
 //  * Reads are ranged GETs pinned to the generation seen at open; a large
 //    ReadAt is split into parts fetched in parallel.
+//  * Every call is a billed, rate-limited request: RequestsAreBilled().
 //  * Writes are buffered: one simple upload up to simple_upload_limit at
 //    Close(), else a resumable upload in chunks.
 //
@@ -76,6 +77,7 @@ class GcsFileSystem final : public io::FileSystem {
   // decodes it when serving and then ignores Range): one GET.
   Status ReadStream(const std::string& path, io::StreamSink& sink) override;
   bool HasAtomicDirectoryRename() const override { return false; }
+  bool RequestsAreBilled() const override { return true; }
 
  private:
   Result<GcsClient*> Client();

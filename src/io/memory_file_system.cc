@@ -97,7 +97,11 @@ class MemoryFileSystem::Writer final : public WritableFile {
   bool closed_ = false;
 };
 
-MemoryFileSystem::MemoryFileSystem() { tree_.emplace(std::string(), Entry{}); }
+MemoryFileSystem::MemoryFileSystem() : MemoryFileSystem(false) {}
+
+MemoryFileSystem::MemoryFileSystem(bool requests_are_billed) : requests_are_billed_(requests_are_billed) {
+  tree_.emplace(std::string(), Entry{});
+}
 
 void MemoryFileSystem::Publish(const std::shared_ptr<FileNode>& node, std::string content) {
   auto published = std::make_shared<const std::string>(std::move(content));

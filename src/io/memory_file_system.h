@@ -20,6 +20,7 @@
 //    descriptor, it follows its file through renames; after a delete its
 //    content goes nowhere.
 //  * A RandomAccessFile reads the content as it was when opened.
+//  * RequestsAreBilled() is false unless the constructor says otherwise.
 //  * FileInfo has type and size only (no owners, modes or times);
 //    SetAccessTime() is Unimplemented.
 //  * OpenDirectory() checks that the directory exists, then prefixes paths
@@ -44,6 +45,9 @@ namespace tfhub::io {
 class MemoryFileSystem final : public FileSystem {
  public:
   MemoryFileSystem();
+  // `requests_are_billed`: what RequestsAreBilled() answers, so that tests
+  // can stand in for an object store's billing (gs://) with a tree in memory.
+  explicit MemoryFileSystem(bool requests_are_billed);
   MemoryFileSystem(const MemoryFileSystem&) = delete;
   MemoryFileSystem& operator=(const MemoryFileSystem&) = delete;
 
@@ -61,6 +65,7 @@ class MemoryFileSystem final : public FileSystem {
   // One pass over the tree, under the lock (a consistent snapshot).
   Result<std::vector<TreeEntry>> ListTree(const std::string& dir) override;
   Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& dir) override;
+  bool RequestsAreBilled() const override { return requests_are_billed_; }
 
  private:
   // A file's content, replaced whole on Close(); readers hold on to the
@@ -87,6 +92,7 @@ class MemoryFileSystem final : public FileSystem {
   Status RenameImpl(const std::string& from, const std::string& to, bool replace);
   void Publish(const std::shared_ptr<FileNode>& node, std::string content);
 
+  const bool requests_are_billed_ = false;
   mutable std::mutex mu_;
   Tree tree_;
 };

@@ -36,6 +36,7 @@ class SubtreeFileSystem final : public FileSystem {
   Result<std::vector<TreeEntry>> ListTree(const std::string& dir) override;
   Status ReadStream(const std::string& path, StreamSink& sink) override;
   bool HasAtomicDirectoryRename() const override { return base_->HasAtomicDirectoryRename(); }
+  bool RequestsAreBilled() const override { return base_->RequestsAreBilled(); }
   Result<std::unique_ptr<FileSystem>> OpenDirectory(const std::string& dir) override;
   Status SetAccessTime(const std::string& path, std::chrono::system_clock::time_point atime) override;
 

@@ -407,7 +407,9 @@ TEST_F(ParallelGetTest, TheSinksErrorComesBackUnchanged) {
 }
 
 TEST_F(ParallelGetTest, CancellingStopsIt) {
-  static std::atomic<bool> cancel;  // outlives answers to abandoned parts
+  // Static: the server's threads may still answer (and set it) after Get()
+  // returned and this frame is gone.
+  static std::atomic<bool> cancel;
   cancel = false;
   request_.cancel = &cancel;
   server_.misbehave = [this](int n, const FakeRequest& r) -> std::optional<FakeResponse> {

@@ -28,8 +28,14 @@ Status ExtractionError(const Status& s, Failure failure, std::string_view handle
 // Streams the archive at `source` into `temp_dir` and checks it whole.
 Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::string& source,
                                             const runtime::Context& ctx, io::FileSystem& temp_dir,
-                                            const std::string& cache_dir) {
-  const ResolveOptions& options = ctx.options();
+                                            const std::string& cache_dir, const cache::ProgressFn& lock_progress) {
+  // The caller's progress callback, and the lock's progress record for
+  // waiters on billed cache dirs (cache/lock_progress.h).
+  ResolveOptions options = ctx.options();
+  options.progress = [caller = options.progress, &lock_progress](const DownloadProgress& p) {
+    lock_progress(p.bytes_received, p.total_bytes.value_or(0));
+    if (caller) caller(p);
+  };
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * fs, ctx.file_systems().ForUri(source));
   archive::StreamingExtractor::Options extract;
   extract.limits.max_bytes = options.max_extracted_bytes;
@@ -97,9 +103,9 @@ Result<ResolvedModule> DownloadArchiveIntoCache(std::string_view handle, const s
   TFHUB_ASSIGN_OR_RETURN(std::string path,
                          cache::AtomicDownload(
                              dir, handle,
-                             [&](io::FileSystem& temp_dir) {
+                             [&](io::FileSystem& temp_dir, const cache::ProgressFn& lock_progress) {
                                WarnIfTlsUnverified(ctx);
-                               return StreamArchive(handle, source, ctx, temp_dir, dir.path());
+                               return StreamArchive(handle, source, ctx, temp_dir, dir.path(), lock_progress);
                              },
                              atomic));
   return ResolvedModule{std::move(path), dir.path(), names.key()};

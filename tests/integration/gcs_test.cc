@@ -271,6 +271,33 @@ TEST_F(GcsTest, ConcurrentResolversIntoAGcsCacheDownloadOnce) {
   for (const auto& n : emulator_.ObjectNames(bucket_, "shared/")) {
     EXPECT_THAT(n, Not(HasSubstr(".lock"))) << n;
     EXPECT_THAT(n, Not(HasSubstr(".tmp"))) << n;
+    EXPECT_THAT(n, Not(HasSubstr(".progress"))) << n;  // the holder's progress record
+  }
+}
+
+// A holder that published progress once and then went silent (killed on
+// another host) is taken over after the lock timeout on gs:// too, and its
+// lock, temp dir and progress record go.
+TEST_F(GcsTest, SilentHolderOfAGcsLockIsTakenOverAfterTheTimeout) {
+  test::FakeHttpServer server;
+  server.SetRoute("/m.tar.gz", test::FakeResponse::Ok(ModelArchive()));
+  const std::string handle = server.url("/m.tar.gz");
+  const std::string sha1 = base::Sha1Hex(handle);
+  const std::string uid(32, 'd');
+  emulator_.Put(bucket_, "c/" + sha1 + ".lock", "otherhost.42." + uid);
+  emulator_.Put(bucket_, "c/" + sha1 + "." + uid + ".progress",
+                "tfhub-lock-progress 1\ndone 10\ntotal 1000\nrate 5\nseq 2\nphase download\n");
+  emulator_.Put(bucket_, "c/" + sha1 + "." + uid + ".tmp/stale", "s");
+  const std::string cache = "gs://" + bucket_ + "/c";
+  auto r = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", cache}, {"TFHUB_LOCK_TIMEOUT_SEC", "1"}});
+  ASSERT_TRUE(r.ok()) << r.DebugString();
+  EXPECT_EQ(r.out, cache + "/" + sha1 + "\n");
+  EXPECT_THAT(r.err, HasSubstr("due to inactivity"));
+  EXPECT_EQ(server.RequestCount("/m.tar.gz"), 1u);
+  for (const auto& n : emulator_.ObjectNames(bucket_, "c/")) {
+    EXPECT_THAT(n, Not(HasSubstr(".lock"))) << n;
+    EXPECT_THAT(n, Not(HasSubstr(".tmp"))) << n;
+    EXPECT_THAT(n, Not(HasSubstr(".progress"))) << n;
   }
 }
 
