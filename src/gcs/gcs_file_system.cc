@@ -1,6 +1,7 @@
 #include "gcs/gcs_file_system.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "base/parallel.h"
 #include "net/goog_hash.h"
@@ -25,13 +26,40 @@ class GcsRandomAccessFile final : public io::RandomAccessFile {
       TFHUB_RETURN_IF_ERROR(client_->ReadRange(path_, meta_.generation, offset, n, scratch));
       return std::string_view(scratch, n);
     }
-    const size_t part = std::max<size_t>(1, options_.read_part);
-    const size_t parts = (n + part - 1) / part;
-    TFHUB_RETURN_IF_ERROR(base::ForEachParallel(parts, options_.parallelism, [&](size_t i) {
-      const size_t begin = i * part;
-      const size_t len = std::min(part, n - begin);
-      return client_->ReadRange(path_, meta_.generation, offset + begin, len, scratch + begin);
-    }));
+    // Parts on the download's event loop (net::FetchParts), pinned to the
+    // generation seen at open, copied into `scratch` as they come in order.
+    class IntoScratch final : public io::StreamSink {
+     public:
+      IntoScratch(char* dest, size_t n) : dest_(dest), n_(n) {}
+      Status OnStart(const io::StreamInfo&) override { return Status::Ok(); }
+      Status OnData(std::string_view data) override {
+        if (data.size() > n_ - at_) return DataLossError("more bytes than asked for");
+        std::memcpy(dest_ + at_, data.data(), data.size());
+        at_ += data.size();
+        return Status::Ok();
+      }
+      size_t at() const { return at_; }
+
+     private:
+      char* dest_;
+      size_t n_;
+      size_t at_ = 0;
+    } into(scratch, n);
+    TFHUB_ASSIGN_OR_RETURN(net::HttpRequest request, client_->MediaRequest(path_, meta_.generation));
+    const net::PinnedResource object{request.url, meta_.size, /*validator=*/""};
+    bool changed = false;
+    net::ParallelGetOptions parts = options_.stream;
+    parts.connections = std::max(1, parts.connections);
+    Status s = net::FetchParts(request, object, offset, offset + n, parts, /*checksum_parts=*/false, into, &changed);
+    if (changed) {
+      return DataLossError("Cloud Storage read " + path_.Uri() + ": generation " + std::to_string(meta_.generation) +
+                           " is gone (the object was replaced or deleted while it was read): " + s.message());
+    }
+    TFHUB_RETURN_IF_ERROR(s);
+    if (into.at() != n) {
+      return DataLossError("Cloud Storage read " + path_.Uri() + ": " + std::to_string(into.at()) + " of " +
+                           std::to_string(n) + " bytes at offset " + std::to_string(offset));
+    }
     return std::string_view(scratch, n);
   }
 
@@ -258,7 +286,7 @@ Status GcsFileSystem::ReadStream(const std::string& uri, io::StreamSink& sink) {
     TFHUB_ASSIGN_OR_RETURN(net::HttpRequest request, client->MediaRequest(path, meta.generation));
     const net::PinnedResource object{request.url, meta.size, /*validator=*/""};  // pinned by &generation=
     bool changed = false;
-    Status s = net::FetchParts(request, object, 0, parts, hashes.crc32c.has_value(), sink, &changed);
+    Status s = net::FetchParts(request, object, 0, meta.size, parts, hashes.crc32c.has_value(), sink, &changed);
     if (s.ok() || !changed) return s;  // the sink's errors unchanged; a part's names its URL
     if (start == kStarts) {
       return DataLossError("Cloud Storage read " + uri + ": the object was replaced while it was read, " +

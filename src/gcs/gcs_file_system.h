@@ -15,7 +15,9 @@
 //    ignore preconditions; a 412 on an object holding exactly our content is
 //    our own retried create and counts as success.
 //  * Reads are ranged GETs pinned to the generation seen at open; a large
-//    ReadAt is split into parts fetched in parallel.
+//    ReadAt is split into parts fetched in parallel on one event loop (the
+//    downloads' part scheduler, net::FetchParts); a generation gone
+//    meanwhile is DataLoss.
 //  * Every call is a billed, rate-limited request: RequestsAreBilled().
 //  * Writes are buffered: one simple upload up to simple_upload_limit at
 //    Close(), else a resumable upload in chunks.
@@ -42,11 +44,11 @@ namespace tfhub::gcs {
 struct GcsFileSystemOptions {
   size_t simple_upload_limit = 8 << 20;      // bytes sent in one request
   size_t upload_chunk = 8 << 20;             // resumable chunks (a multiple of 256 KiB)
-  size_t parallel_read_threshold = 8 << 20;  // ReadAt above this is split
-  size_t read_part = 4 << 20;                // size of each parallel part
-  int parallelism = 8;                       // concurrent parts, copies, deletes
-  // ReadStream of an object larger than one part: its parts on one event
-  // loop (net::FetchParts; connections <= 1: one GET).
+  size_t parallel_read_threshold = 8 << 20;  // ReadAt above this is split into parts
+  int parallelism = 8;                       // concurrent copies, deletes
+  // Parts of a large ReadAt, and of a ReadStream of an object larger than
+  // one part: on one event loop (net::FetchParts), stream.connections at
+  // once (ReadStream with connections <= 1: one GET).
   net::ParallelGetOptions stream;
 };
 

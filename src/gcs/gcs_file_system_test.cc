@@ -1,7 +1,7 @@
 // GcsFileSystem over a GcsClient talking to scripted HTTP exchanges: the
 // paths the Cloud Storage emulator of the integration tests cannot take
 // (412 answers, resumable uploads in several chunks with partial
-// persistence, 200 answers to ranged reads, objects vanishing during a
+// persistence, objects vanishing during a
 // recursive delete), plus the directory conventions and the lazy client.
 #include "gcs/gcs_file_system.h"
 
@@ -414,86 +414,6 @@ TEST_F(GcsFileSystemTest, NewRandomAccessFileOfAMissingObjectIsNotFound) {
   auto file = fs->NewRandomAccessFile("gs://bkt/nope");
   ASSERT_FALSE(file.ok());
   EXPECT_EQ(file.status().code(), StatusCode::kNotFound) << file.status().ToString();
-}
-
-// Scripts a 206 for "Range: bytes=first-last" of `data`.
-void ExpectPart(net::ScriptedHttpClient& http, const std::string& url, const std::string& data, size_t first,
-                size_t last) {
-  ScriptedExchange e = Answer("GET", url, 206, data.substr(first, last - first + 1),
-                              {{"Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
-                                                     std::to_string(data.size())}});
-  const std::string want = "bytes=" + std::to_string(first) + "-" + std::to_string(last);
-  e.matches = [want](const HttpRequest& r) { return RequestHeader(r, "Range") == want; };
-  http.Expect(std::move(e));
-}
-
-TEST_F(GcsFileSystemTest, LargeReadAtIsSplitIntoPartsAssembledInOrder) {
-  const std::string data = test::RandomBytes(5000, 3);
-  GcsFileSystemOptions options;
-  options.parallel_read_threshold = 1000;
-  options.read_part = 400;
-  options.parallelism = 4;
-  http_.Expect(Answer("GET", ObjectUrl("big"), 200, R"({"name":"big","size":"5000","generation":"7"})"));
-  const std::string url = MediaUrl("big", 7);  // pinned to the generation seen at open
-  // 1500 bytes at 123: four parts, the last one short.
-  ExpectPart(http_, url, data, 123, 522);
-  ExpectPart(http_, url, data, 523, 922);
-  ExpectPart(http_, url, data, 923, 1322);
-  ExpectPart(http_, url, data, 1323, 1622);
-  // At the threshold: one request.
-  ExpectPart(http_, url, data, 4000, 4999);
-
-  auto fs = MakeFs(options);
-  auto file = fs->NewRandomAccessFile("gs://bkt/big");
-  ASSERT_TRUE(file.ok()) << file.status().ToString();
-  std::string scratch(1500, '\0');
-  auto got = (*file)->ReadAt(123, 1500, scratch.data());
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
-  EXPECT_TRUE(*got == std::string_view(data).substr(123, 1500)) << "parts assembled out of order";
-  EXPECT_EQ(http_.seen().size(), 5u);
-
-  // The parts' ranges cover [123, 1623) exactly once.
-  std::vector<std::pair<size_t, size_t>> ranges;
-  for (const auto& r : http_.seen()) {
-    if (r.url != url) continue;
-    unsigned long long first = 0, last = 0;
-    ASSERT_EQ(std::sscanf(RequestHeader(r, "Range").value_or("").c_str(), "bytes=%llu-%llu", &first, &last), 2);
-    ranges.emplace_back(first, last);
-  }
-  std::sort(ranges.begin(), ranges.end());
-  size_t next = 123;
-  for (const auto& [first, last] : ranges) {
-    EXPECT_EQ(first, next);
-    next = last + 1;
-  }
-  EXPECT_EQ(next, 1623u);
-
-  auto whole = (*file)->ReadAt(4000, 1000, scratch.data());
-  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
-  EXPECT_TRUE(*whole == std::string_view(data).substr(4000, 1000));
-  EXPECT_EQ(http_.pending(), 0u);
-}
-
-TEST_F(GcsFileSystemTest, LargeReadAtFailsWhenOnePartFails) {
-  const std::string data = test::RandomBytes(2000, 4);
-  GcsFileSystemOptions options;
-  options.parallel_read_threshold = 1000;
-  options.read_part = 1000;
-  http_.Expect(Answer("GET", ObjectUrl("big"), 200, R"({"name":"big","size":"2000","generation":"7"})"));
-  const std::string url = MediaUrl("big", 7);
-  ExpectPart(http_, url, data, 0, 999);
-  // The second part's range is ignored: the whole object comes back.
-  ScriptedExchange ignored = Answer("GET", url, 200, data);
-  ignored.matches = [](const HttpRequest& r) { return RequestHeader(r, "Range") == "bytes=1000-1999"; };
-  http_.Expect(std::move(ignored));
-  auto fs = MakeFs(options);
-  auto file = fs->NewRandomAccessFile("gs://bkt/big");
-  ASSERT_TRUE(file.ok()) << file.status().ToString();
-  std::string scratch(2000, '\0');
-  auto got = (*file)->ReadAt(0, 2000, scratch.data());
-  ASSERT_FALSE(got.ok());
-  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << got.status().ToString();
-  EXPECT_EQ(http_.pending(), 0u);
 }
 
 // ---- CreateExclusive ---------------------------------------------------------------

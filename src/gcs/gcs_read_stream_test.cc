@@ -1,4 +1,5 @@
-// GcsFileSystem::ReadStream against a scripted Cloud Storage on loopback
+// GcsFileSystem::ReadStream and large ReadAt against a scripted Cloud
+// Storage on loopback
 // (test::FakeHttpServer speaking the JSON API's metadata and media GETs):
 // the parts come over the event loop (net::FetchParts), so a real socket is
 // needed, and the emulator can neither replace an object between two parts
@@ -7,10 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -243,6 +246,92 @@ TEST_F(GcsReadStreamTest, AWrongCrc32cInTheMetadataIsReportedToTheSink) {
   ASSERT_TRUE(Read(sink).ok());  // the stream delivers; its sink (DigestSink) judges
   ASSERT_TRUE(sink.info.crc32c.has_value());
   EXPECT_NE(sink.crc, *sink.info.crc32c);
+}
+
+// A large ReadAt (what load() does for a big variable) comes in parts on
+// the same event loop, pinned to the generation seen at open.
+class GcsReadAtTest : public GcsReadStreamTest {
+ protected:
+  Result<std::unique_ptr<io::RandomAccessFile>> Open() {
+    GcsConfig config;
+    config.client.endpoint = storage_.endpoint();
+    config.client.stall_timeout = std::chrono::seconds(5);
+    config.credentials.anonymous = true;
+    GcsFileSystemOptions options;
+    options.parallel_read_threshold = 2 * kPart;
+    options.stream.connections = 4;
+    options.stream.part_bytes = kPart;
+    options.stream.window_bytes = 8 * kPart;
+    options.stream.retry.initial_backoff = std::chrono::milliseconds(1);
+    net::RetryOptions retry;
+    retry.initial_backoff = std::chrono::milliseconds(1);
+    std::shared_ptr<net::HttpClient> http = net::NewRetryingHttpClient(&net::SharedCurlHttpClient(), retry, nullptr);
+    fs_ = NewGcsFileSystem(http, config, options);
+    return fs_->NewRandomAccessFile("gs://bkt/models/m.tar.gz");
+  }
+  std::shared_ptr<io::FileSystem> fs_;
+};
+
+TEST_F(GcsReadAtTest, ALargeReadIsAssembledInOrderFromPartsOfOneGeneration) {
+  const std::string content = test::RandomBytes(12 * kPart + 99, 11);
+  storage_.Put(content, 8);
+  auto file = Open();
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  std::string scratch(content.size(), '\0');
+  // 7.5 parts from an odd offset: the first and last parts are short.
+  const uint64_t offset = kPart / 2 + 3;
+  const size_t n = 7 * kPart + kPart / 2;
+  auto got = (*file)->ReadAt(offset, n, scratch.data());
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == std::string_view(content).substr(offset, n));
+  const auto media = storage_.Media();
+  ASSERT_EQ(media.size(), 8u);
+  std::vector<std::pair<unsigned long long, unsigned long long>> ranges;
+  for (const auto& r : media) {
+    EXPECT_NE(r.target.find("generation=8"), std::string::npos) << r.target;
+    unsigned long long a = 0, b = 0;
+    ASSERT_EQ(std::sscanf(r.Header("Range").value_or("").c_str(), "bytes=%llu-%llu", &a, &b), 2);
+    ranges.emplace_back(a, b);
+  }
+  std::sort(ranges.begin(), ranges.end());
+  uint64_t next = offset;  // the parts cover [offset, offset + n) exactly once
+  for (const auto& [a, b] : ranges) {
+    EXPECT_EQ(a, next);
+    next = b + 1;
+  }
+  EXPECT_EQ(next, offset + n);
+  // At the threshold: one request of the whole range.
+  auto small = (*file)->ReadAt(5, 2 * kPart, scratch.data());
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_TRUE(*small == std::string_view(content).substr(5, 2 * kPart));
+  EXPECT_EQ(storage_.Media().size(), 9u);
+}
+
+TEST_F(GcsReadAtTest, AGenerationGoneMidReadIsDataLossNeverAMix) {
+  storage_.Put(test::RandomBytes(12 * kPart, 12), 1);
+  auto file = Open();
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  const std::string replacement = test::RandomBytes(12 * kPart, 13);
+  storage_.on_media = [this, replacement](int n) {
+    if (n == 2) {
+      storage_.Put(replacement, 2);
+      storage_.DropOldGenerations();
+    }
+  };
+  std::string scratch(12 * kPart, '\0');
+  auto got = (*file)->ReadAt(0, 12 * kPart, scratch.data());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << got.status().ToString();
+  EXPECT_NE(got.status().message().find("generation 1 is gone"), std::string::npos) << got.status().ToString();
+}
+
+TEST_F(GcsReadAtTest, AReadPastTheEndIsOutOfRange) {
+  storage_.Put(test::RandomBytes(3 * kPart, 14), 3);
+  auto file = Open();
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  std::string scratch(4 * kPart, '\0');
+  auto got = (*file)->ReadAt(kPart, 3 * kPart, scratch.data());
+  EXPECT_EQ(got.status().code(), StatusCode::kOutOfRange) << got.status().ToString();
 }
 
 }  // namespace

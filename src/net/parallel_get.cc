@@ -155,13 +155,13 @@ class PartSink final : public HttpBodySink {
 // (a thread of its own) and handed to the sink in order on the caller's.
 class PartScheduler {
  public:
-  PartScheduler(const CurlApi* api, const HttpRequest& request, PinnedResource pinned, uint64_t from,
+  PartScheduler(const CurlApi* api, const HttpRequest& request, PinnedResource pinned, uint64_t from, uint64_t to,
                 const ParallelGetOptions& options, bool checksum)
       : api_(api), request_(request), pinned_(std::move(pinned)), options_(options), checksum_(checksum), from_(from) {
-    for (uint64_t at = from; at < pinned_.size; at += options.part_bytes) {
+    for (uint64_t at = from; at < to; at += options.part_bytes) {
       auto part = std::make_unique<Part>();
       part->begin = at;
-      part->length = std::min<uint64_t>(options.part_bytes, pinned_.size - at);
+      part->length = std::min<uint64_t>(options.part_bytes, to - at);
       parts_.push_back(std::move(part));
     }
     window_ = static_cast<size_t>(std::max<uint64_t>(1, options.window_bytes / options.part_bytes));
@@ -370,15 +370,16 @@ class PartScheduler {
 
 }  // namespace
 
-Status FetchParts(const HttpRequest& request, const PinnedResource& resource, uint64_t from,
+Status FetchParts(const HttpRequest& request, const PinnedResource& resource, uint64_t from, uint64_t to,
                   const ParallelGetOptions& options, bool checksum_parts, io::StreamSink& sink, bool* changed) {
   *changed = false;
-  if (from >= resource.size) return Status::Ok();
+  to = std::min(to, resource.size);
+  if (from >= to) return Status::Ok();
   if (checksum_parts) TFHUB_RETURN_IF_ERROR(base::crc32c::Init());
   TFHUB_ASSIGN_OR_RETURN(const CurlApi* api, Curl());
   ParallelGetOptions fixed = options;
   fixed.part_bytes = std::max<uint64_t>(1, options.part_bytes);
-  PartScheduler scheduler(api, request, resource, from, fixed, checksum_parts);
+  PartScheduler scheduler(api, request, resource, from, to, fixed, checksum_parts);
   return scheduler.Run(sink, changed);
 }
 
@@ -402,7 +403,8 @@ Status ParallelGet(HttpClient& client, const HttpRequest& request, const Paralle
   }
   bool changed = false;
   const Status status =
-      FetchParts(request, *probe.pinned(), probe.received(), options, probe.has_crc32c(), sink, &changed);
+      FetchParts(request, *probe.pinned(), probe.received(), probe.pinned()->size, options, probe.has_crc32c(), sink,
+                 &changed);
   if (status.ok() || !changed) return status;
   // Another object than the one pinned: start over as one GET, which gets
   // one object whole (the retrying client starts over again if even that

@@ -81,12 +81,12 @@ struct PinnedResource {
 
 // Step 2 on its own (for callers that pinned the resource themselves, as
 // the Cloud Storage backend does from the object's metadata): bytes
-// [from, resource.size) of `resource`, fetched with `request`'s method,
+// [from, min(to, resource.size)) of `resource`, fetched with `request`'s method,
 // headers and settings (its URL replaced, a Range added), handed to `sink`
 // in order (with each part's CRC32C when checksum_parts; see ParallelGet).
 // *changed tells whether a failure showed the resource changing: the
 // caller then starts over or gives up.
-Status FetchParts(const HttpRequest& request, const PinnedResource& resource, uint64_t from,
+Status FetchParts(const HttpRequest& request, const PinnedResource& resource, uint64_t from, uint64_t to,
                   const ParallelGetOptions& options, bool checksum_parts, io::StreamSink& sink, bool* changed);
 
 // The body sink that turns one GET into a stream: a 2xx answer starts (or,
