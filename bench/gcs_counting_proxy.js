@@ -33,6 +33,8 @@ function classify(method, url) {
   const path = url.pathname;
   let m = path.match(/^\/storage\/v1\/b\/[^/]+\/o\/([^/]+)\/rewriteTo\/b\/[^/]+\/o\/([^/]+)$/);
   if (m) return { kind: 'copy', object: decodeURIComponent(m[2]) };
+  m = path.match(/^\/storage\/v1\/b\/[^/]+\/o\/([^/]+)\/compose$/);
+  if (m) return { kind: 'compose', object: decodeURIComponent(m[1]) };
   m = path.match(/^\/upload\/storage\/v1\/b\/[^/]+\/o$/);
   if (m) return { kind: 'upload', object: url.searchParams.get('name') || '' };
   if (/^\/storage\/v1\/b\/[^/]+\/o$/.test(path) && method === 'GET') {
