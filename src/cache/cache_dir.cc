@@ -234,7 +234,7 @@ Result<CacheDir> CacheDir::OpenLocal(const std::string& dir, bool create) {
 
 Result<CacheDir> CacheDir::OpenRemote(const std::string& dir, bool create, io::FileSystemRegistry& registry) {
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * base, registry.ForUri(dir));
-  if (create) {
+  if (create && !base->RequestsAreBilled()) {
     if (Status s = base->CreateDirs(dir); !s.ok()) return s.WithPrefix("cannot create cache directory " + dir);
   }
   TFHUB_ASSIGN_OR_RETURN(std::unique_ptr<io::FileSystem> fs, base->OpenDirectory(dir));
