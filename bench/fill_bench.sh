@@ -7,13 +7,17 @@
 # given resolves the same archive into its own fresh cache prefix, one after
 # the other, in the same run.
 #
-# Usage: bench/fill_bench.sh [--tfhub BIN]... [--files N] [--big MIB] [--shard MIB] [--runs R]
+# Usage: bench/fill_bench.sh [--tfhub BIN]... [--files N] [--big MIB] [--shard MIB] [--latency MS] [--runs R]
 #   --tfhub BIN   a tfhub binary; repeat to compare (default build/bin/tfhub)
 #   --files N     small files (default 200, 2-60 KiB each, incompressible)
 #   --big MIB     one large file of that size (default 100; the emulator takes
 #                 at most ~130 MB in one request)
 #   --shard MIB   split the large file into shards of at most MIB instead
-#   --runs R      fills per binary (default 1; the best and all are shown)
+#   --latency MS  each request waits MS ms in the proxy first (default 0): a
+#                 real service's round trip, which the emulator on loopback
+#                 lacks (it also serves one request at a time, so without it
+#                 parallel uploads gain little)
+#   --runs R      fills per binary (default 1)
 # Needs node, nginx (scripts/install-deps.sh) and the emulator's npm packages.
 set -euo pipefail
 
@@ -26,6 +30,7 @@ FILES=200
 BIG_MIB=100
 SHARD_MIB=0
 RUNS=1
+LATENCY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tfhub) BINS+=("$2"); shift 2 ;;
@@ -33,7 +38,8 @@ while [[ $# -gt 0 ]]; do
     --big) BIG_MIB="$2"; shift 2 ;;
     --shard) SHARD_MIB="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --latency) LATENCY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -76,12 +82,12 @@ URL="$NGINX_URL/model.tar.gz"
 
 read -r EMU_PID EMU_URL < <("$ROOT/scripts/gcs-emulator.sh" start)
 : > "$RUN/proxy.log"
-node "$ROOT/bench/gcs_counting_proxy.js" "$EMU_URL" "$RUN/proxy.log" > "$RUN/proxy.port" 2> "$RUN/proxy.err" &
+TFHUB_PROXY_LATENCY_MS=$LATENCY node "$ROOT/bench/gcs_counting_proxy.js" "$EMU_URL" "$RUN/proxy.log" > "$RUN/proxy.port" 2> "$RUN/proxy.err" &
 PROXY_PID=$!
 for _ in $(seq 100); do [[ -s "$RUN/proxy.port" ]] && break; sleep 0.05; done
 PROXY="127.0.0.1:$(cat "$RUN/proxy.port")"
 SHA1=$(printf '%s' "$URL" | sha1sum | cut -d' ' -f1)
-log "archive $bytes bytes, $nfiles files (largest $( (( SHARD_MIB > 0 )) && echo "${SHARD_MIB} MiB shards of ${BIG_MIB} MiB" || echo "${BIG_MIB} MiB")); proxy $PROXY"
+log "archive $bytes bytes, $nfiles files (largest $( (( SHARD_MIB > 0 )) && echo "${SHARD_MIB} MiB shards of ${BIG_MIB} MiB" || echo "${BIG_MIB} MiB")); proxy $PROXY, ${LATENCY} ms a request"
 
 resolve() {  # $1 = binary, $2 = cache dir, $3 = output prefix
   env TFHUB_CACHE_DIR="$2" STORAGE_EMULATOR_HOST="$PROXY" GOOGLE_APPLICATION_CREDENTIALS= GOOGLE_OAUTH_ACCESS_TOKEN= \
@@ -92,6 +98,7 @@ summary() {  # $1 = first proxy log line, $2 = last
 }
 
 status=0
+n=0
 printf '%-40s %-8s %s\n' "binary" "fill (s)" "requests of the fill / a later hit" 
 for b in "${BINS[@]}"; do
   for r in $(seq 1 "$RUNS"); do
