@@ -12,14 +12,17 @@
 //   Prints "PORT" on stdout once listening (127.0.0.1, an ephemeral port).
 //   LOG_FILE gets one line per request: "<ms since epoch> <kind> <status> <object>".
 //   GET /__stats answers the counts as JSON; POST /__reset clears them.
+//   TFHUB_PROXY_LATENCY_MS=N: each request waits N ms before it is forwarded
+//   (a round trip to a real service; the emulator on loopback has none).
 // Kinds: lock_read (metadata or media GET of *.lock), progress_read
-// (*.progress), list, meta_read, media_read, upload, copy, delete, other;
+// (*.progress), list, meta_read, media_read, upload, copy, compose, delete, other;
 // precondition_failed counts the 412s the proxy itself answered.
 'use strict';
 const http = require('http');
 const fs = require('fs');
 
 const [emulatorUrl, logFile] = process.argv.slice(2);
+const latencyMs = Number(process.env.TFHUB_PROXY_LATENCY_MS || 0);
 if (!emulatorUrl || !logFile) {
   process.stderr.write('usage: gcs_counting_proxy.js EMULATOR_URL LOG_FILE\n');
   process.exit(2);
@@ -33,6 +36,8 @@ function classify(method, url) {
   const path = url.pathname;
   let m = path.match(/^\/storage\/v1\/b\/[^/]+\/o\/([^/]+)\/rewriteTo\/b\/[^/]+\/o\/([^/]+)$/);
   if (m) return { kind: 'copy', object: decodeURIComponent(m[2]) };
+  m = path.match(/^\/storage\/v1\/b\/[^/]+\/o\/([^/]+)\/compose$/);
+  if (m) return { kind: 'compose', object: decodeURIComponent(m[1]) };
   m = path.match(/^\/upload\/storage\/v1\/b\/[^/]+\/o$/);
   if (m) return { kind: 'upload', object: url.searchParams.get('name') || '' };
   if (/^\/storage\/v1\/b\/[^/]+\/o$/.test(path) && method === 'GET') {
@@ -112,6 +117,7 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const body = Buffer.concat(chunks);
     const { kind, object } = classify(req.method, url);
     const bucket = (url.pathname.match(/\/b\/([^/]+)\/o/) || [])[1];

@@ -57,8 +57,8 @@ now_ms() { date +%s%3N; }
 # The model: a SavedModel-shaped archive of incompressible bytes.
 mkdir -p "$RUN/model/variables" "$RUN/www"
 head -c 4096 /dev/urandom > "$RUN/model/saved_model.pb"
-# Shards of at most 4 MiB: files above the simple-upload limit (8 MiB) take
-# resumable uploads in chunks, which the emulator answers with 400.
+# Shards of at most 4 MiB, as a SavedModel's variables often are (files over
+# 8 MiB go up as composite uploads: bench/fill_bench.sh measures those).
 shards=$(( (SIZE_MIB + 3) / 4 ))
 for s in $(seq 0 $(( shards - 1 ))); do
   head -c $(( SIZE_MIB * 1048576 / shards )) /dev/urandom > "$RUN/model/variables/variables.data-$(printf %05d "$s")-of-$(printf %05d "$shards")"

@@ -185,6 +185,12 @@ class StreamingExtractor::Impl {
    private:
     size_t Route(const std::string& path, bool directory) {
       if (auto it = routes_.find(path); it != routes_.end()) return it->second;
+      if (!directory && impl_->options_.spread_files) {
+        routes_.emplace(path, next_);
+        const size_t w = next_;
+        next_ = (next_ + 1) % impl_->writers_.size();
+        return w;
+      }
       std::string dir = path;
       if (!directory) {
         const auto slash = path.find_last_of('/');
@@ -244,10 +250,18 @@ class StreamingExtractor::Impl {
 
     Status EnsureDirectory(const std::string& rel) {
       if (rel.empty() || created_dirs.count(rel)) return Status::Ok();
+      // Spread files: one creation for all writers (each, an upload).
+      std::unique_lock<std::mutex> shared;
+      std::set<std::string>* created = &created_dirs;
+      if (impl->options_.spread_files) {
+        shared = std::unique_lock(impl->dirs_mu_);
+        created = &impl->shared_dirs_;
+        if (created->count(rel)) return Status::Ok();
+      }
       TFHUB_RETURN_IF_ERROR(impl->fs_->CreateDirs(io::JoinPath(impl->dest_, rel)));
       std::string p = rel;  // remember it and all its parents
       for (;;) {
-        if (!created_dirs.insert(p).second) break;
+        if (!created->insert(p).second) break;
         const auto slash = p.find_last_of('/');
         if (slash == std::string::npos) break;
         p.resize(slash);
@@ -316,6 +330,8 @@ class StreamingExtractor::Impl {
   Status error_;
   Failure failure_ = Failure::kNone;
   uint64_t pushed_ = 0;
+  std::mutex dirs_mu_;                   // spread_files: directories created, for all writers
+  std::set<std::string> shared_dirs_;
   std::vector<std::unique_ptr<Writer>> writers_;
   std::thread decoder_;  // last: started after everything above exists
 };

@@ -48,6 +48,11 @@ class StreamingExtractor {
     size_t input_buffer_bytes = 8 << 20;   // network → decoder
     size_t output_buffer_bytes = 16 << 20; // decoder → writers, in all
     size_t writer_threads = 2;             // file creation is kernel-bound: spread it
+    // Files dealt out to the writers one by one rather than by directory,
+    // and each directory created once for all writers: for object stores
+    // (gs://), where a file is an upload at Close() and many files of one
+    // directory should go up at once (writer_threads of them).
+    bool spread_files = false;
     size_t block_bytes = 1 << 20;          // inflate output block
   };
 

@@ -20,6 +20,13 @@ bool ModuleDirPopulated(io::FileSystem& fs, const std::string& dir) {
 }
 
 std::optional<Descriptor> ReadDescriptor(const CacheDir& dir, const EntryNames& names) {
+  if (!dir.HasOwners()) {
+    // No owner to judge and no hard links (gs://): one read, which a
+    // missing descriptor fails.
+    auto text = dir.fs().ReadFileToString(names.descriptor(), kMaxDescriptorBytes);
+    if (!text.ok()) return std::nullopt;
+    return ParseDescriptor(*text);
+  }
   auto info = dir.fs().Stat(names.descriptor());
   // Another hard link could be anyone's file (its owner says nothing of who
   // put the link here): never read.
@@ -68,8 +75,36 @@ std::string FirstDifference(io::FileSystem& fs, const std::string& module, const
 
 }  // namespace
 
+// kComplete, unless a pin is given that `d` does not prove.
+static ModuleState CheckPin(const std::optional<Descriptor>& d, std::string_view pin, std::string* why) {
+  if (pin.empty()) return ModuleState::kComplete;
+  const bool recorded = d && d->has_record && !d->handle.empty();
+  if (!recorded || d->archive_sha256.empty()) {
+    return Say(why, "no archive SHA-256 is recorded for it (not downloaded by tfhub), so the pin cannot be checked",
+               ModuleState::kUnpinned);
+  }
+  if (d->archive_sha256 != pin) {
+    return Say(why, "it was downloaded from an archive with SHA-256 " + base::EscapeForTerminal(d->archive_sha256) +
+                        ", not " + std::string(pin),
+               ModuleState::kUnpinned);
+  }
+  return ModuleState::kComplete;
+}
+
 ModuleState InspectModule(const CacheDir& dir, const EntryNames& names, std::string_view pin, std::string* why) {
   io::FileSystem& fs = dir.fs();
+  if (!fs.HasAtomicDirectoryRename() && !dir.HasOwners()) {
+    // An object store (gs://): the descriptor, written last, marks a
+    // complete module, so it is read first (a miss costs one request); then
+    // one listing shows the module's files are there. No owner to judge,
+    // and no size check (that is a listing of the whole module).
+    const std::optional<Descriptor> d = ReadDescriptor(dir, names);
+    if (!d) return Say(why, "no descriptor: the module is not (completely) in place", ModuleState::kMissing);
+    if (!ModuleDirPopulated(fs, names.module())) {
+      return Say(why, "a descriptor without module files", ModuleState::kMissing);
+    }
+    return CheckPin(d, pin, why);
+  }
   auto info = fs.Stat(names.module());
   if (!info.ok() || info->type == io::FileType::kNotFound) return ModuleState::kMissing;
   if (!dir.Trusts(*info)) return Say(why, dir.Distrust(names.module(), *info), ModuleState::kUntrusted);
@@ -89,18 +124,7 @@ ModuleState InspectModule(const CacheDir& dir, const EntryNames& names, std::str
       return Say(why, std::move(diff), ModuleState::kDamaged);
     }
   }
-  if (!pin.empty()) {
-    if (!recorded || d->archive_sha256.empty()) {
-      return Say(why, "no archive SHA-256 is recorded for it (not downloaded by tfhub), so the pin cannot be checked",
-                 ModuleState::kUnpinned);
-    }
-    if (d->archive_sha256 != pin) {
-      return Say(why, "it was downloaded from an archive with SHA-256 " + base::EscapeForTerminal(d->archive_sha256) +
-                          ", not " + std::string(pin),
-                 ModuleState::kUnpinned);
-    }
-  }
-  return ModuleState::kComplete;
+  return CheckPin(d, pin, why);
 }
 
 namespace {

@@ -234,10 +234,15 @@ Result<CacheDir> CacheDir::OpenLocal(const std::string& dir, bool create) {
 
 Result<CacheDir> CacheDir::OpenRemote(const std::string& dir, bool create, io::FileSystemRegistry& registry) {
   TFHUB_ASSIGN_OR_RETURN(io::FileSystem * base, registry.ForUri(dir));
-  if (create) {
+  // On a billed backend the dir is created only if it cannot be opened as
+  // it is (gs:// opens a prefix without a request, whether or not it exists).
+  const bool lazy = create && base->RequestsAreBilled();
+  auto opened = lazy ? base->OpenDirectory(dir) : Result<std::unique_ptr<io::FileSystem>>(NotFoundError(dir));
+  if (create && !opened.ok()) {
     if (Status s = base->CreateDirs(dir); !s.ok()) return s.WithPrefix("cannot create cache directory " + dir);
   }
-  TFHUB_ASSIGN_OR_RETURN(std::unique_ptr<io::FileSystem> fs, base->OpenDirectory(dir));
+  TFHUB_ASSIGN_OR_RETURN(std::unique_ptr<io::FileSystem> fs,
+                         opened.ok() ? std::move(opened) : base->OpenDirectory(dir));
   if (!create) {
     TFHUB_ASSIGN_OR_RETURN(io::FileInfo info, fs->Stat(""));
     if (info.type == io::FileType::kNotFound) return CacheDir(dir, nullptr, nullptr);

@@ -43,6 +43,9 @@ class CacheDir {
   // Opens the cache dir `dir` ("" = the default, see above) through
   // `registry`. With `create`, a missing dir is created (the default one
   // 0700); without, a missing dir gives a CacheDir whose exists() is false.
+  // A remote dir on a billed backend (gs://) is not created: there a
+  // directory is a prefix, which the first object written under it makes,
+  // and a hit then costs no write.
   // Warnings (the default dir's fallback) go to `log`. Errors: the unsafe
   // default dirs (FailedPrecondition), a symlink of another user as an
   // explicit dir (FailedPrecondition), the filesystem's errors prefixed
@@ -63,6 +66,9 @@ class CacheDir {
   // Rooted at the dir: takes names relative to it. Requires exists().
   io::FileSystem& fs() const { return *fs_; }
 
+  // Whether entries have owners tfhub judges (local dirs); false for remote
+  // ones (gs://: the bucket's permissions decide who writes).
+  bool HasOwners() const { return policy_ != nullptr; }
   // Whether the entry `info` describes may be used (see above); true where
   // the backend reports no owner.
   bool Trusts(const io::FileInfo& info) const;

@@ -226,7 +226,14 @@ Result<uint64_t> GcsClient::UploadChunk(const GcsPath& path, const std::string& 
   req.headers.push_back("Content-Type: application/octet-stream");
   req.body = std::string(data);
   TFHUB_ASSIGN_OR_RETURN(net::HttpResponse resp, net::SendForString(*http_, req));
-  if (resp.head.status == 200 || resp.head.status == 201) return end;
+  if (resp.head.status == 200 || resp.head.status == 201) {
+    if (final) return end;
+    // Cloud Storage answers 308 until the chunk that names the total size.
+    return FailedPreconditionError("Cloud Storage upload " + path.Uri() + ": the service committed the object after " +
+                                   std::to_string(end) +
+                                   " bytes, before the last chunk was sent (a service that takes every PUT as the "
+                                   "last: uploads in several chunks cannot work with it)");
+  }
   if (resp.head.status == 308) {
     // "Range: bytes=0-N": N+1 bytes persisted; no Range: none yet.
     auto r = resp.head.Header("Range");
@@ -239,6 +246,35 @@ Result<uint64_t> GcsClient::UploadChunk(const GcsPath& path, const std::string& 
   }
   if (resp.head.status == 412) return AlreadyExistsError("Cloud Storage object " + path.Uri() + " already exists");
   return GcsHttpError("upload", path.Uri(), resp.head, resp.body);
+}
+
+Result<ObjectMetadata> GcsClient::Compose(const GcsPath& dest, const std::vector<ComposeSource>& sources,
+                                          std::optional<int64_t> if_generation_match) {
+  if (sources.empty() || sources.size() > 32) {
+    return InvalidArgumentError("Cloud Storage compose " + dest.Uri() + ": " + std::to_string(sources.size()) +
+                                " sources (1 to 32 allowed)");
+  }
+  std::string url = ObjectUrl(dest) + "/compose";
+  if (if_generation_match) url += "?ifGenerationMatch=" + std::to_string(*if_generation_match);
+  TFHUB_ASSIGN_OR_RETURN(net::HttpRequest req, NewRequest("POST", url));
+  Json body;
+  body["destination"] = Json{{"contentType", "application/octet-stream"}};
+  Json list = Json::array();
+  for (const ComposeSource& s : sources) {
+    Json o{{"name", s.name}};
+    if (s.generation != 0) o["generation"] = std::to_string(s.generation);
+    list.push_back(std::move(o));
+  }
+  body["sourceObjects"] = std::move(list);
+  req.headers.push_back("Content-Type: application/json");
+  req.body = body.dump();
+  TFHUB_ASSIGN_OR_RETURN(net::HttpResponse resp, net::SendForString(*http_, req));
+  if (resp.head.status == 412 && if_generation_match == 0) {
+    return AlreadyExistsError("Cloud Storage object " + dest.Uri() + " already exists");
+  }
+  if (resp.head.status != 200) return GcsHttpError("compose", dest.Uri(), resp.head, resp.body);
+  TFHUB_ASSIGN_OR_RETURN(Json j, ParseJson(resp.body, "compose", dest.Uri()));
+  return ParseObject(j);
 }
 
 Status GcsClient::Delete(const GcsPath& path) {

@@ -111,13 +111,25 @@ class GcsClient {
   Result<std::string> StartResumableUpload(const GcsPath& path,
                                            std::optional<int64_t> if_generation_match = std::nullopt);
 
-  // Sends `data` as the bytes at `offset` of the session's object. Not
-  // final: `data.size()` must be a multiple of 256 KiB; returns how many
-  // bytes from the start the service has persisted (it may keep fewer than
-  // sent: the caller resends from there). Final: the object is
+  // Sends `data` as the bytes at `offset` of the session's object
+  // (Content-Range "bytes a-b/*", or "bytes a-b/<total>" when final). Not
+  // final: `data.size()` must be a multiple of 256 KiB; the service answers
+  // 308 with how many bytes from the start it has persisted (it may keep
+  // fewer than sent: the caller resends from there); a 200/201 to a chunk
+  // that is not final (the object committed early: the firebase emulator
+  // commits on every PUT) is FailedPrecondition. Final: the object is
   // offset + data.size() bytes and is committed; returns that size.
   Result<uint64_t> UploadChunk(const GcsPath& path, const std::string& session, uint64_t offset,
                                std::string_view data, bool final);
+
+  // Concatenates `sources` (objects of `dest`'s bucket, at most 32, pinned
+  // to their generations when non-zero) into `dest` (objects.compose).
+  struct ComposeSource {
+    std::string name;
+    int64_t generation = 0;
+  };
+  Result<ObjectMetadata> Compose(const GcsPath& dest, const std::vector<ComposeSource>& sources,
+                                 std::optional<int64_t> if_generation_match = std::nullopt);
 
   // NotFound when the object does not exist.
   Status Delete(const GcsPath& path);

@@ -557,6 +557,33 @@ TEST_F(GcsClientTest, UploadChunkContentRangeAndPersistedBytes) {
   EXPECT_EQ(seen[2].body, "456789");
 }
 
+TEST_F(GcsClientTest, UploadChunkCommittedBeforeTheLastIsFailedPrecondition) {
+  // What the firebase emulator does: every PUT commits the object.
+  const std::string session = "https://gcs.test/session/abc";
+  http_.Expect(Answer("PUT", session, 200, R"({"name":"dir/file","size":"4"})"));
+  Status s = client_.UploadChunk(Obj(), session, 0, "0123", false).status();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("committed the object after 4 bytes"), std::string::npos) << s.ToString();
+}
+
+TEST_F(GcsClientTest, ComposeNamesItsSourcesInOrder) {
+  const std::string url = "https://gcs.test/storage/v1/b/bkt/o/dir%2Ffile/compose";
+  http_.Expect(Answer("POST", url, 200, R"({"name":"dir/file","size":"9","generation":"5","crc32c":"AAAAAA=="})"));
+  http_.Expect(Answer("POST", url + "?ifGenerationMatch=0", 412, ErrorJson(412, "exists")));
+  auto m = client_.Compose(Obj(), {{"dir/a", 3}, {"dir/b", 0}});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->size, 9u);
+  EXPECT_EQ(m->generation, 5);
+  const auto seen = http_.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].body,
+            R"({"destination":{"contentType":"application/octet-stream"},"sourceObjects":[{"generation":"3","name":"dir/a"},{"name":"dir/b"}]})");
+  EXPECT_EQ(client_.Compose(Obj(), {{"dir/a", 0}}, 0).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(client_.Compose(Obj(), {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client_.Compose(Obj(), std::vector<GcsClient::ComposeSource>(33, {"x", 0})).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 // ---- Delete and rewrite -------------------------------------------------------
 
 TEST_F(GcsClientTest, DeleteAcceptsNoContent) {

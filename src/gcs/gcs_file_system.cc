@@ -1,8 +1,13 @@
 #include "gcs/gcs_file_system.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstring>
+#include <random>
+#include <thread>
 
+#include "base/crc32c.h"
 #include "base/parallel.h"
 #include "net/goog_hash.h"
 
@@ -70,15 +75,50 @@ class GcsRandomAccessFile final : public io::RandomAccessFile {
   GcsFileSystemOptions options_;
 };
 
+bool IsNotFound(const Status& s) { return s.code() == StatusCode::kNotFound; }
+
+// A token that tells this writer's parts from another's of the same name.
+std::string PartToken() {
+  static std::atomic<uint64_t> counter{0};
+  std::random_device rd;
+  const uint64_t v = (uint64_t{rd()} << 32 ^ rd()) + counter.fetch_add(1);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::optional<uint32_t> ReportedCrc(const ObjectMetadata& m) { return net::DecodeObjectHashes(m.crc32c, "").crc32c; }
+
 class GcsWritableFile final : public io::WritableFile {
  public:
-  GcsWritableFile(GcsClient* client, GcsPath path, const GcsFileSystemOptions& options)
-      : client_(client), path_(std::move(path)), options_(options) {}
-  ~GcsWritableFile() override { Close().IgnoreError(); }
+  GcsWritableFile(GcsClient* client, GcsPath path, const GcsFileSystemOptions& options,
+                  std::shared_ptr<GcsFileSystem::PartBudget> budget)
+      : client_(client), path_(std::move(path)), options_(options), budget_(std::move(budget)) {}
+  ~GcsWritableFile() override {
+    if (!closed_ && !parts_.empty()) {
+      // Abandoned: nothing is composed, and the parts go.
+      closed_ = true;
+      JoinParts();
+      DeleteTemporaries().IgnoreError();
+      return;
+    }
+    Close().IgnoreError();
+  }
 
   Status Append(std::string_view data) override {
     if (closed_) return FailedPreconditionError("append to closed file " + path_.Uri());
+    if (Status s = FirstPartError(); !s.ok()) return s;
     buffer_.append(data);
+    if (composite()) {
+      const size_t part = PartBytes();
+      // Up to simple_upload_limit it may still be one upload; past it, parts.
+      while (buffer_.size() >= part && (!parts_.empty() || buffer_.size() > options_.simple_upload_limit)) {
+        std::string piece = buffer_.substr(0, part);
+        buffer_.erase(0, part);
+        StartPart(std::move(piece));
+      }
+      return FirstPartError();
+    }
     if (session_.empty() && buffer_.size() > options_.simple_upload_limit) {
       TFHUB_ASSIGN_OR_RETURN(session_, client_->StartResumableUpload(path_));
     }
@@ -107,6 +147,7 @@ class GcsWritableFile final : public io::WritableFile {
   Status Close() override {
     if (closed_) return Status::Ok();
     closed_ = true;
+    if (composite() && !parts_.empty()) return CloseComposite();
     if (session_.empty()) return client_->Insert(path_, buffer_).status();
     // The last piece; the service may keep less than sent: resend the rest.
     for (int round = 0; round < 100; ++round) {
@@ -121,21 +162,183 @@ class GcsWritableFile final : public io::WritableFile {
   }
 
  private:
+  // One part of a composite upload, uploaded by its own thread.
+  struct Part {
+    std::string name;
+    uint64_t size = 0;
+    uint32_t crc = 0;
+    int64_t generation = 0;
+    bool uploaded = false;
+    Status status;
+    std::atomic<bool> done{false};  // status is final
+    std::thread thread;
+  };
+
+  bool composite() const { return options_.composite_uploads; }
+  size_t PartBytes() const { return std::max<size_t>(256 << 10, options_.composite_part); }
+
+  std::string PartName(const std::string& what) {
+    if (token_.empty()) token_ = options_.part_token ? options_.part_token() : PartToken();
+    return path_.object + ".tfhub-part-" + token_ + "-" + what;
+  }
+
+  void StartPart(std::string data) {
+    budget_->Acquire();  // blocks while as many part buffers are in flight as allowed
+    auto part = std::make_unique<Part>();
+    part->name = PartName(std::to_string(parts_.size()));
+    part->size = data.size();
+    Part* p = part.get();
+    parts_.push_back(std::move(part));
+    p->thread = std::thread([this, p, data = std::move(data)]() mutable {
+      p->status = UploadPart(*p, data);
+      std::string().swap(data);
+      p->done.store(true, std::memory_order_release);
+      budget_->Release();
+    });
+  }
+
+  Status UploadPart(Part& p, std::string_view data) {
+    if (checksums_) p.crc = base::crc32c::Value(data);
+    auto meta = client_->Insert(GcsPath{path_.bucket, p.name}, data, /*if_generation_match=*/0);
+    if (!meta.ok()) return meta.status().WithPrefix("part " + p.name + " of " + path_.Uri());
+    p.uploaded = true;
+    p.generation = meta->generation;
+    if (meta->size != 0 && meta->size != p.size) {
+      return DataLossError("Cloud Storage upload " + path_.Uri() + ": part " + p.name + " holds " +
+                           std::to_string(meta->size) + " bytes, not the " + std::to_string(p.size) + " sent");
+    }
+    if (checksums_) {
+      if (auto crc = ReportedCrc(*meta); crc && *crc != p.crc) {
+        return DataLossError("Cloud Storage upload " + path_.Uri() + ": part " + p.name +
+                             " has another CRC32C than the bytes sent");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status FirstPartError() {
+    for (const auto& p : parts_) {
+      if (p->done.load(std::memory_order_acquire) && !p->status.ok()) return p->status;
+    }
+    return Status::Ok();
+  }
+
+  void JoinParts() {
+    for (auto& p : parts_) {
+      if (p->thread.joinable()) p->thread.join();
+    }
+  }
+
+  // Deletes the parts and intermediate composites that exist.
+  Status DeleteTemporaries() {
+    std::vector<std::string> names;
+    for (const auto& p : parts_) {
+      if (p->uploaded) names.push_back(p->name);
+    }
+    names.insert(names.end(), composed_.begin(), composed_.end());
+    return base::ForEachParallel(names.size(), options_.parallelism, [&](size_t i) {
+      Status s = client_->Delete(GcsPath{path_.bucket, names[i]});
+      return IsNotFound(s) ? Status::Ok() : s;
+    });
+  }
+
+  Status CloseComposite() {
+    // The last part goes up with the others still in flight (unless one
+    // has failed already).
+    Status s = FirstPartError();
+    if (s.ok() && !buffer_.empty()) StartPart(std::move(buffer_));
+    buffer_.clear();
+    JoinParts();
+    if (s.ok()) s = Compose();
+    Status cleanup = DeleteTemporaries();
+    if (!s.ok()) return s;
+    return cleanup.WithPrefix("Cloud Storage upload " + path_.Uri() + ": the parts could not be deleted");
+  }
+
+  Status Compose() {
+    for (const auto& p : parts_) {
+      if (!p->status.ok()) return p->status;
+    }
+    struct Source {
+      GcsClient::ComposeSource object;
+      uint64_t size;
+      uint32_t crc;
+    };
+    std::vector<Source> sources;
+    for (const auto& p : parts_) sources.push_back({{p->name, p->generation}, p->size, p->crc});
+    auto combine = [&](const std::vector<Source>& group) {
+      uint32_t crc = group[0].crc;
+      uint64_t size = group[0].size;
+      for (size_t i = 1; i < group.size(); ++i) {
+        crc = base::crc32c::Combine(crc, group[i].crc, group[i].size);
+        size += group[i].size;
+      }
+      return Source{{}, size, crc};
+    };
+    auto compose = [&](const std::vector<Source>& group, const GcsPath& dest) -> Result<Source> {
+      std::vector<GcsClient::ComposeSource> objects;
+      for (const Source& s : group) objects.push_back(s.object);
+      Source want = combine(group);
+      TFHUB_ASSIGN_OR_RETURN(ObjectMetadata meta, client_->Compose(dest, objects));
+      want.object = {dest.object, meta.generation};
+      std::string wrong;
+      if (meta.size != want.size) wrong = "holds " + std::to_string(meta.size) + " bytes, not " + std::to_string(want.size);
+      if (auto crc = ReportedCrc(meta); checksums_ && crc && *crc != want.crc) wrong = "has another CRC32C than its parts";
+      if (!wrong.empty()) {
+        if (dest.object == path_.object) client_->Delete(dest).IgnoreError();
+        return DataLossError("Cloud Storage upload " + path_.Uri() + ": the object composed as " + dest.Uri() + " " +
+                             wrong);
+      }
+      return want;
+    };
+    constexpr size_t kMaxSources = 32;
+    for (int stage = 0; sources.size() > kMaxSources; ++stage) {
+      const size_t groups = (sources.size() + kMaxSources - 1) / kMaxSources;
+      std::vector<Source> next(groups);
+      std::vector<std::string> names(groups);
+      for (size_t g = 0; g < groups; ++g) {
+        names[g] = PartName("c" + std::to_string(stage) + "-" + std::to_string(g));
+      }
+      std::mutex mu;
+      Status s = base::ForEachParallel(groups, options_.parallelism, [&](size_t g) {
+        std::vector<Source> group(sources.begin() + g * kMaxSources,
+                                  sources.begin() + std::min(sources.size(), (g + 1) * kMaxSources));
+        auto r = compose(group, GcsPath{path_.bucket, names[g]});
+        {
+          std::lock_guard lock(mu);
+          composed_.push_back(names[g]);  // deleted at the end, whether or not it exists
+        }
+        if (!r.ok()) return r.status();
+        next[g] = std::move(*r);
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      sources = std::move(next);
+    }
+    return compose(sources, path_).status();
+  }
+
   GcsClient* client_;
   GcsPath path_;
   GcsFileSystemOptions options_;
+  std::shared_ptr<GcsFileSystem::PartBudget> budget_;
+  const bool checksums_ = base::crc32c::Init().ok();
   std::string buffer_;
   std::string session_;
   uint64_t sent_ = 0;  // bytes the service has persisted
   bool closed_ = false;
+  std::string token_;
+  std::vector<std::unique_ptr<Part>> parts_;
+  std::vector<std::string> composed_;  // intermediate composites
 };
 
-bool IsNotFound(const Status& s) { return s.code() == StatusCode::kNotFound; }
 
 }  // namespace
 
 GcsFileSystem::GcsFileSystem(ClientFactory make_client, GcsFileSystemOptions options)
-    : make_client_(std::move(make_client)), options_(options) {}
+    : make_client_(std::move(make_client)),
+      options_(options),
+      part_budget_(std::make_shared<PartBudget>(options.upload_parts_in_flight)) {}
 
 Result<GcsClient*> GcsFileSystem::Client() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -300,7 +503,7 @@ Result<std::unique_ptr<io::WritableFile>> GcsFileSystem::NewWritableFile(const s
   TFHUB_ASSIGN_OR_RETURN(GcsClient * client, Client());
   TFHUB_ASSIGN_OR_RETURN(GcsPath path, ParseGcsPath(uri));
   if (path.object.empty()) return InvalidArgumentError("cannot write to a bucket: " + uri);
-  return std::unique_ptr<io::WritableFile>(std::make_unique<GcsWritableFile>(client, std::move(path), options_));
+  return std::unique_ptr<io::WritableFile>(std::make_unique<GcsWritableFile>(client, std::move(path), options_, part_budget_));
 }
 
 Status GcsFileSystem::CreateExclusive(const std::string& uri, std::string_view content) {

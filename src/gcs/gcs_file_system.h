@@ -20,7 +20,19 @@
 //    meanwhile is DataLoss.
 //  * Every call is a billed, rate-limited request: RequestsAreBilled().
 //  * Writes are buffered: one simple upload up to simple_upload_limit at
-//    Close(), else a resumable upload in chunks.
+//    Close(). A larger file is a parallel composite upload: its parts of
+//    composite_part bytes go up as they fill, in the background, as
+//    temporary objects "<name>.tfhub-part-<token>-<i>" (several at once,
+//    at most upload_parts_in_flight for the whole file system: that many
+//    part buffers are all the memory it takes); Close() uploads the last,
+//    composes them into <name> (objects.compose, 32 sources a request, in
+//    stages for more), checks that the object's CRC32C is the combination
+//    of the parts' (each part's checked against the service's on upload),
+//    and deletes the parts. A part that fails fails Close(), and <name> is
+//    then not created and the parts are deleted. With composite_uploads
+//    off: a resumable upload in chunks of upload_chunk (Cloud Storage's
+//    protocol; the firebase emulator commits every PUT, so there only a
+//    single chunk works: see testing/gcs-emulator/README.md).
 //
 // The client is created on first use by `make_client` (so registering the
 // backend costs nothing, and a configuration error — a malformed key file —
@@ -29,6 +41,8 @@
 // Thread safety: safe for concurrent use (WritableFile: one thread).
 #pragma once
 
+#include <condition_variable>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -44,6 +58,10 @@ namespace tfhub::gcs {
 struct GcsFileSystemOptions {
   size_t simple_upload_limit = 8 << 20;      // bytes sent in one request
   size_t upload_chunk = 8 << 20;             // resumable chunks (a multiple of 256 KiB)
+  bool composite_uploads = true;             // larger files: parts composed (else resumable)
+  size_t composite_part = 16 << 20;          // bytes of each part
+  int upload_parts_in_flight = 8;            // part buffers uploading at once, in all
+  std::function<std::string()> part_token;   // tests: the token in part names (else random)
   size_t parallel_read_threshold = 8 << 20;  // ReadAt above this is split into parts
   int parallelism = 8;                       // concurrent copies, deletes
   // Parts of a large ReadAt, and of a ReadStream of an object larger than
@@ -87,6 +105,33 @@ class GcsFileSystem final : public io::FileSystem {
 
   ClientFactory make_client_;
   GcsFileSystemOptions options_;
+ public:
+  // The budget of part buffers in flight (composite uploads), shared by all
+  // of this file system's files.
+  class PartBudget {
+   public:
+    explicit PartBudget(int n) : free_(std::max(1, n)) {}
+    void Acquire() {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return free_ > 0; });
+      --free_;
+    }
+    void Release() {
+      {
+        std::lock_guard lock(mu_);
+        ++free_;
+      }
+      cv_.notify_one();
+    }
+
+   private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    int free_;
+  };
+
+ private:
+  std::shared_ptr<PartBudget> part_budget_;
   std::mutex mu_;
   std::optional<Result<std::shared_ptr<GcsClient>>> client_;
 };

@@ -16,6 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <nlohmann/json.hpp>
+
+#include "base/crc32c.h"
+#include "base/strings.h"
 #include "net/scripted_http_client.h"
 #include "testing/random_bytes.h"
 
@@ -300,6 +305,7 @@ TEST_F(GcsFileSystemTest, LargeFileIsAResumableUploadInChunksResendingWhatWasNot
   GcsFileSystemOptions options;
   options.simple_upload_limit = 256 << 10;
   options.upload_chunk = 256 << 10;
+  options.composite_uploads = false;
   const std::string data = test::RandomBytes(1 << 20, 7);
   http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=dir%2Fbig", 200,
                       "", {{"Location", kSession}}));
@@ -344,6 +350,7 @@ TEST_F(GcsFileSystemTest, FinalChunkPartlyKeptIsSentAgain) {
   GcsFileSystemOptions options;
   options.simple_upload_limit = 256 << 10;
   options.upload_chunk = 256 << 10;
+  options.composite_uploads = false;
   const std::string data = test::RandomBytes(600 << 10, 8);  // 614400 bytes
   http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=f", 200, "",
                       {{"Location", kSession}}));
@@ -368,6 +375,7 @@ TEST_F(GcsFileSystemTest, ResumableUploadReportingLessThanBeforeIsDataLoss) {
   GcsFileSystemOptions options;
   options.simple_upload_limit = 256 << 10;
   options.upload_chunk = 256 << 10;
+  options.composite_uploads = false;
   const std::string data = test::RandomBytes(700 << 10, 9);
   http_.Expect(Answer("POST", "https://gcs.test/upload/storage/v1/b/bkt/o?uploadType=resumable&name=f", 200, "",
                       {{"Location", kSession}}));
@@ -385,6 +393,204 @@ TEST_F(GcsFileSystemTest, ResumableUploadReportingLessThanBeforeIsDataLoss) {
   // Do not let the destructor's Close() send anything more.
   http_.Expect(Answer("PUT", kSession, 404, ErrorJson(404, "session gone")));
   EXPECT_FALSE((*file)->Close().ok());
+}
+
+// ---- Composite uploads ---------------------------------------------------------
+
+std::string CrcBase64(uint32_t crc) {
+  const char be[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+                      static_cast<char>(crc)};
+  return base::Base64Encode(std::string_view(be, 4));
+}
+std::string ObjectJson(const std::string& name, const std::string& data, int64_t generation) {
+  return R"({"name":")" + name + R"(","size":")" + std::to_string(data.size()) + R"(","generation":")" +
+         std::to_string(generation) + R"(","crc32c":")" + CrcBase64(base::crc32c::Value(data)) + R"("})";
+}
+std::string PartName(const std::string& object, const std::string& what) {
+  return object + ".tfhub-part-T-" + what;
+}
+
+class CompositeUploadTest : public GcsFileSystemTest {
+ protected:
+  void SetUp() override { ASSERT_TRUE(base::crc32c::Init().ok()); }
+
+  GcsFileSystemOptions Options() {
+    GcsFileSystemOptions o;
+    o.simple_upload_limit = 256 << 10;
+    o.composite_part = 256 << 10;
+    o.upload_parts_in_flight = 3;
+    o.part_token = [] { return std::string("T"); };
+    return o;
+  }
+  // The upload of part `what` of "dir/big", holding `data`, answered `status`.
+  void ExpectPart(const std::string& what, const std::string& data, long status = 200, int64_t generation = 100) {
+    const std::string name = PartName("dir/big", what);
+    ScriptedExchange e = Answer("POST", InsertUrl(name, 0), status,
+                                status == 200 ? ObjectJson(name, data, generation) : ErrorJson(status, "no"));
+    e.matches = [data](const HttpRequest& r) { return r.body == data; };
+    http_.Expect(std::move(e));
+  }
+  void ExpectCompose(const std::string& dest, const std::string& data, int64_t generation = 7,
+                     std::optional<uint32_t> crc = std::nullopt) {
+    std::string body = ObjectJson(dest, data, generation);
+    if (crc) {
+      body = R"({"name":")" + dest + R"(","size":")" + std::to_string(data.size()) + R"(","generation":"7","crc32c":")" +
+             CrcBase64(*crc) + R"("})";
+    }
+    http_.Expect(Answer("POST", ObjectUrl(dest) + "/compose", 200, body));
+  }
+  void ExpectDelete(const std::string& name) { http_.Expect(Answer("DELETE", ObjectUrl(name), 204)); }
+
+  std::vector<std::string> Deleted() const {
+    std::vector<std::string> out;
+    for (const auto& r : http_.seen()) {
+      if (r.method == "DELETE") out.push_back(r.url);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+TEST_F(CompositeUploadTest, LargeFileGoesUpAsPartsComposedThenDeleted) {
+  const size_t part = 256 << 10;
+  const std::string data = test::RandomBytes(2 * part + 1000, 21);
+  for (int i = 0; i < 3; ++i) ExpectPart(std::to_string(i), data.substr(i * part, part), 200, 100 + i);
+  ExpectCompose("dir/big", data);
+  for (int i = 0; i < 3; ++i) ExpectDelete(PartName("dir/big", std::to_string(i)));
+  auto fs = MakeFs(Options());
+  auto file = fs->NewWritableFile("gs://bkt/dir/big");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  for (size_t at = 0; at < data.size(); at += 100000) {
+    ASSERT_TRUE((*file)->Append(std::string_view(data).substr(at, 100000)).ok());
+  }
+  Status s = (*file)->Close();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(http_.pending(), 0u);
+  // The compose names the parts in order, pinned to their generations.
+  for (const auto& r : http_.seen()) {
+    if (r.url != ObjectUrl("dir/big") + "/compose") continue;
+    const auto body = nlohmann::json::parse(r.body);
+    ASSERT_EQ(body["sourceObjects"].size(), 3u) << r.body;
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(body["sourceObjects"][i]["name"], PartName("dir/big", std::to_string(i)));
+      EXPECT_EQ(body["sourceObjects"][i]["generation"], std::to_string(100 + i));
+    }
+  }
+}
+
+TEST_F(CompositeUploadTest, AFileUpToTheSimpleLimitIsStillOneUpload) {
+  const std::string data = test::RandomBytes(256 << 10, 22);
+  http_.Expect(Answer("POST", InsertUrl("dir/big"), 200, ObjectJson("dir/big", data, 1)));
+  auto fs = MakeFs(Options());
+  auto file = fs->NewWritableFile("gs://bkt/dir/big");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(data).ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_EQ(http_.pending(), 0u);
+}
+
+TEST_F(CompositeUploadTest, APartFailingFailsCloseComposesNothingAndDeletesTheParts) {
+  const size_t part = 256 << 10;
+  const std::string data = test::RandomBytes(2 * part + 1000, 23);
+  ExpectPart("0", data.substr(0, part));
+  ExpectPart("1", data.substr(part, part), 403);
+  ExpectPart("2", data.substr(2 * part));  // may go up before part 1's failure is seen
+  ExpectDelete(PartName("dir/big", "0"));
+  ExpectDelete(PartName("dir/big", "2"));
+  auto fs = MakeFs(Options());
+  auto file = fs->NewWritableFile("gs://bkt/dir/big");
+  ASSERT_TRUE(file.ok());
+  (*file)->Append(data).IgnoreError();  // may see the failure already
+  Status s = (*file)->Close();
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << s.ToString();
+  EXPECT_TRUE(Contains(s.message(), PartName("dir/big", "1"))) << s.ToString();
+  for (const auto& r : http_.seen()) EXPECT_FALSE(Contains(r.url, "/compose")) << r.url;
+  // Every part that went up is deleted; part 1 never existed.
+  const auto deleted = Deleted();
+  EXPECT_THAT(deleted, ::testing::Contains(ObjectUrl(PartName("dir/big", "0"))));
+  EXPECT_THAT(deleted, ::testing::Not(::testing::Contains(ObjectUrl(PartName("dir/big", "1")))));
+  for (const auto& r : http_.seen()) {
+    if (r.method == "POST" && Contains(r.url, UrlEncode(PartName("dir/big", "2")))) {
+      EXPECT_THAT(deleted, ::testing::Contains(ObjectUrl(PartName("dir/big", "2"))));
+    }
+  }
+}
+
+TEST_F(CompositeUploadTest, AComposedObjectWithTheWrongCrcIsDeletedAndDataLoss) {
+  const size_t part = 256 << 10;
+  const std::string data = test::RandomBytes(part + 10, 24);
+  ExpectPart("0", data.substr(0, part));
+  ExpectPart("1", data.substr(part));
+  ExpectCompose("dir/big", data, 7, base::crc32c::Value(data) ^ 1);
+  ExpectDelete("dir/big");
+  ExpectDelete(PartName("dir/big", "0"));
+  ExpectDelete(PartName("dir/big", "1"));
+  auto fs = MakeFs(Options());
+  auto file = fs->NewWritableFile("gs://bkt/dir/big");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(data).ok());
+  Status s = (*file)->Close();
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
+  EXPECT_TRUE(Contains(s.message(), "CRC32C")) << s.ToString();
+  EXPECT_EQ(http_.pending(), 0u);
+}
+
+TEST_F(CompositeUploadTest, APartWhoseCrcDiffersIsDataLoss) {
+  const size_t part = 256 << 10;
+  const std::string data = test::RandomBytes(part + 10, 25);
+  const std::string name0 = PartName("dir/big", "0");
+  http_.Expect(Answer("POST", InsertUrl(name0, 0), 200, ObjectJson(name0, data.substr(1, part), 100)));  // other bytes
+  ExpectPart("1", data.substr(part));
+  ExpectDelete(name0);
+  ExpectDelete(PartName("dir/big", "1"));
+  auto fs = MakeFs(Options());
+  auto file = fs->NewWritableFile("gs://bkt/dir/big");
+  ASSERT_TRUE(file.ok());
+  (*file)->Append(data).IgnoreError();
+  Status s = (*file)->Close();
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
+  for (const auto& r : http_.seen()) EXPECT_FALSE(Contains(r.url, "/compose")) << r.url;
+  EXPECT_THAT(Deleted(), ::testing::Contains(ObjectUrl(name0)));
+}
+
+TEST_F(CompositeUploadTest, MoreThan32PartsAreComposedInStages) {
+  const size_t part = 256 << 10;
+  const std::string data = test::RandomBytes(34 * part, 26);
+  for (int i = 0; i < 34; ++i) ExpectPart(std::to_string(i), data.substr(i * part, part), 200, 100 + i);
+  ExpectCompose(PartName("dir/big", "c0-0"), data.substr(0, 32 * part), 500);
+  ExpectCompose(PartName("dir/big", "c0-1"), data.substr(32 * part), 501);
+  ExpectCompose("dir/big", data);
+  for (int i = 0; i < 34; ++i) ExpectDelete(PartName("dir/big", std::to_string(i)));
+  ExpectDelete(PartName("dir/big", "c0-0"));
+  ExpectDelete(PartName("dir/big", "c0-1"));
+  auto fs = MakeFs(Options());
+  auto file = fs->NewWritableFile("gs://bkt/dir/big");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(data).ok());
+  Status s = (*file)->Close();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(http_.pending(), 0u);
+  for (const auto& r : http_.seen()) {
+    if (r.url != ObjectUrl("dir/big") + "/compose") continue;
+    const auto body = nlohmann::json::parse(r.body);
+    ASSERT_EQ(body["sourceObjects"].size(), 2u) << r.body;
+    EXPECT_EQ(body["sourceObjects"][0]["name"], PartName("dir/big", "c0-0"));
+    EXPECT_EQ(body["sourceObjects"][1]["generation"], "501");
+  }
+}
+
+TEST_F(CompositeUploadTest, AnAbandonedFileDeletesItsPartsAndComposesNothing) {
+  const size_t part = 256 << 10;
+  const std::string data = test::RandomBytes(part + 10, 27);
+  ExpectPart("0", data.substr(0, part));
+  ExpectDelete(PartName("dir/big", "0"));
+  {
+    auto fs = MakeFs(Options());
+    auto file = fs->NewWritableFile("gs://bkt/dir/big");
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(data).ok());
+  }  // destroyed unclosed (a cancelled extraction)
+  EXPECT_EQ(http_.pending(), 0u);
 }
 
 // ---- Random access reads --------------------------------------------------------------

@@ -40,6 +40,13 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
   archive::StreamingExtractor::Options extract;
   extract.limits.max_bytes = options.max_extracted_bytes;
   extract.limits.max_members = options.max_members;
+  if (temp_dir.RequestsAreBilled()) {
+    // An object store: each file is an upload at Close(), so many at once
+    // (each writer holds at most one small file's buffer; large files go up
+    // as parts within the file system's own budget).
+    extract.writer_threads = 16;
+    extract.spread_files = true;
+  }
   ExtractionSink extraction(&temp_dir, extract, ctx.cancel());
   DigestSink digests(&extraction);
   ProgressSink progress(&digests, &extraction, handle, options, ctx.log());

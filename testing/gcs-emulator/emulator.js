@@ -45,11 +45,59 @@ function emulatorPath(method, url) {
   }
   return url;
 }
+// objects.compose, which the emulator lacks (real Cloud Storage has it:
+// POST /storage/v1/b/B/o/DEST/compose, 1-32 sourceObjects of bucket B): the
+// sources are read from the emulator's storage and their concatenation is
+// stored as DEST through its own one-shot upload, so DEST gets the metadata
+// (generation, size, crc32c, md5Hash) of any other upload. Preconditions
+// are ignored, as the emulator ignores them everywhere.
+const kCompose = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/?]+)\/compose(\?.*)?$/;
+async function compose(req, res, bucketId, objectId) {
+  const send = (status, message) => {
+    res.statusCode = status;
+    res.setHeader("Content-Type", "application/json");
+    res.end(JSON.stringify(status === 200 ? message : { error: { code: status, message } }));
+  };
+  try {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+    const sources = body.sourceObjects;
+    if (!Array.isArray(sources) || sources.length < 1 || sources.length > 32) {
+      return send(400, "compose takes 1 to 32 sourceObjects");
+    }
+    const data = [];
+    for (const source of sources) {
+      let object;
+      try {
+        object = await emulator.adminStorageLayer.getObject({ bucketId, decodedObjectId: String(source.name) });
+      } catch (err) {
+        return send(404, `No such object: ${bucketId}/${source.name}`);
+      }
+      data.push(object.data);
+    }
+    const upload = emulator.uploadService.mediaUpload({
+      bucketId,
+      objectId,
+      dataRaw: Buffer.concat(data),
+      contentType: (body.destination && body.destination.contentType) || "application/octet-stream",
+      authorization: "Bearer owner",
+    });
+    const metadata = await emulator.adminStorageLayer.uploadObject(upload);
+    const { CloudStorageObjectMetadata } = emulatorLib("storage/metadata");
+    return send(200, new CloudStorageObjectMetadata(metadata));
+  } catch (err) {
+    return send(500, String(err && err.message || err));
+  }
+}
+
 const server = emulatorLib("storage/server");
 const createApp = server.createApp;
 server.createApp = async (...args) => {
   const app = await createApp(...args);
   const handler = (req, res) => {
+    const c = req.method === "POST" && kCompose.exec(req.url);
+    if (c) return compose(req, res, decodeURIComponent(c[1]), decodeURIComponent(c[2]));
     req.url = emulatorPath(req.method, req.url);
     return app(req, res);
   };

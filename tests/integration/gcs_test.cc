@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -234,6 +235,40 @@ TEST_F(GcsTest, CacheDirOnGcsIsFilledOnceAndHit) {
   ASSERT_TRUE(rm.ok()) << rm.DebugString();
   for (const auto& n : emulator_.ObjectNames(bucket_, "tfhub-modules-cache/")) {
     EXPECT_THAT(n, Not(HasSubstr(sha1))) << n;
+  }
+}
+
+// A module of many files and large ones filled into a gs:// cache dir:
+// files over 8 MiB (which once failed: the emulator commits a resumable
+// upload at its first chunk) go up as one request below the part size and
+// as parts composed into the object above it; many files at once. Every
+// object lands byte-exact, and no part is left behind.
+TEST_F(GcsTest, ManyFilesAndLargeOnesLandByteExactInAGcsCache) {
+  test::ArchiveWriter w(/*gzip=*/true);
+  std::map<std::string, std::string> files;
+  files["saved_model.pb"] = "pb";
+  for (int i = 0; i < 120; ++i) {
+    files["assets/f" + std::to_string(i) + ".txt"] = test::RandomBytes(1000 + 37 * static_cast<size_t>(i), i);
+  }
+  files["variables/nine_mib"] = test::RandomBytes((9 << 20) + 5, 91);             // one request
+  files["variables/variables.data-00000-of-00001"] = test::RandomBytes((37 << 20) + 3, 92);  // 3 parts
+  for (const auto& [name, data] : files) w.AddFile(name, data);
+  emulator_.Put(bucket_, "models/many.tar.gz", w.Finish());
+  const std::string handle = "gs://" + bucket_ + "/models/many.tar.gz";
+  const std::string cache = "gs://" + bucket_ + "/cache";
+
+  auto r = Tfhub({"resolve", handle}, {{"TFHUB_CACHE_DIR", cache}});
+  ASSERT_TRUE(r.ok()) << r.DebugString();
+  const std::string prefix = "cache/" + base::Sha1Hex(handle) + "/";
+  EXPECT_EQ(r.out, "gs://" + bucket_ + "/" + prefix.substr(0, prefix.size() - 1) + "\n");
+  for (const auto& [name, data] : files) {
+    auto got = emulator_.client().ReadToString(gcs::GcsPath{bucket_, prefix + name}, 64 << 20);
+    ASSERT_TRUE(got.ok()) << name << ": " << got.status().ToString();
+    EXPECT_TRUE(*got == data) << name << " differs (" << got->size() << " bytes, " << data.size() << " written)";
+  }
+  for (const auto& n : emulator_.ObjectNames(bucket_, "cache/")) {
+    EXPECT_THAT(n, Not(HasSubstr(".tfhub-part-"))) << n;
+    EXPECT_THAT(n, Not(HasSubstr(".tmp"))) << n;
   }
 }
 
