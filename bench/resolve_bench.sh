@@ -6,6 +6,7 @@
 #
 # Usage: bench/resolve_bench.sh [--build-dir DIR] [--baseline DIR] [--rounds N]
 #                               [--only weights|files] [--warm N] [--check] [--cap RATE]
+#                               [--generate-only]
 #   --build-dir DIR  build directory holding bin/tfhub (default: build)
 #   --baseline DIR   another build of tfhub (e.g. of the commit before a change), run as
 #                    command D alternated with the others: before/after in one run (D/A)
@@ -17,6 +18,8 @@
 #                    connection, as real servers and CDNs shape): A tfhub (default connections),
 #                    E tfhub with 1 connection, B curl | tar xzf, F aria2c -x16 -s16 then
 #                    igzip -dc | tar xf, U tfhub against the same nginx uncapped
+#   --generate-only  generate (or reuse) the archives in $BENCH_DIR/data and exit (nothing timed;
+#                    bench/python_resolve_bench.sh uses it)
 # Environment: BENCH_DIR (default /tmp/tfhub-bench) caches the generated archives
 # and holds the run outputs (deleted at the end); SYNC=0 skips `sync` before each run;
 # DROP_CACHES=0 skips dropping the clean page cache before each run (done as root only).
@@ -33,6 +36,7 @@ ROUNDS="${ROUNDS:-3}"
 WARM_N="${WARM_N:-200}"
 ONLY=""
 CHECK=0
+GENERATE_ONLY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) BUILD_DIR="${2:?--build-dir needs a value}"; shift ;;
@@ -46,9 +50,10 @@ while [[ $# -gt 0 ]]; do
     --warm) WARM_N="${2:?--warm needs a value}"; shift ;;
     --warm=*) WARM_N="${1#*=}" ;;
     --check) CHECK=1 ;;
+    --generate-only) GENERATE_ONLY=1 ;;
     --cap) CAP="${2:?--cap needs a value}"; shift ;;
     --cap=*) CAP="${1#*=}" ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "resolve_bench: unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -196,6 +201,10 @@ fi
 for a in "${ARCHIVES[@]}"; do
   ln -sf "$DATA/$a.tar.gz" "$BENCH_DIR/www/$a.tar.gz"
 done
+if [[ $GENERATE_ONLY -eq 1 ]]; then
+  log "archives ready in $BENCH_DIR/www: ${ARCHIVES[*]}"
+  exit 0
+fi
 
 # ------------------------------------------------------------------ nginx --
 if [[ -n "$CAP" ]]; then  # /capped/X is X at RATE per connection

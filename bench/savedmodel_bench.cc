@@ -1,11 +1,13 @@
 // SavedModel reading benchmark helper (bench/savedmodel_bench.sh runs it).
 //
-//   tfhub_savedmodel_bench generate DIR [--mib N] [--shards N]
+//   tfhub_savedmodel_bench generate DIR [--mib N] [--shards N] [--single]
 //     Writes a SavedModel into DIR: a minimal saved_model.pb (one
 //     MetaGraphDef tagged "serve", one signature) and a TensorBundle of 97
 //     float32 variables of varied sizes summing to ~N MiB (default 1024),
 //     plus an 8-byte int64 "global_step". Data is pseudo-random and written
-//     streaming (a few MiB of memory, whatever N is).
+//     streaming (a few MiB of memory, whatever N is). --single: one float32
+//     variable "embeddings/word_embeddings" [N*1024, 256] of exactly N MiB
+//     instead of the 97 (python/tests use it for a 1 GiB tensor).
 //
 //   tfhub_savedmodel_bench read DIR [--threads N] [--one NAME] [--no-verify]
 //     Opens the SavedModel through a FileSystem wrapper that counts reads,
@@ -76,8 +78,9 @@ struct VarSpec {
 // [d,d] attention kernels, [d,4d] and [4d,d] feed-forward kernels, a [4d]
 // bias and a [d] layer-norm scale): 97 float32 variables. d is chosen so the
 // layers take ~85 % of the target and the embedding rows fill the rest.
-std::vector<VarSpec> Layout(uint64_t target_bytes) {
+std::vector<VarSpec> Layout(uint64_t target_bytes, bool single) {
   const uint64_t elems = target_bytes / 4;
+  if (single) return {{"embeddings/word_embeddings", {static_cast<int64_t>(elems / 256), 256}, 0.02f}};
   int64_t d = static_cast<int64_t>(std::sqrt(0.85 * static_cast<double>(elems) / 144.0));
   d = std::max<int64_t>(64, d / 64 * 64);
   std::vector<VarSpec> vars;
@@ -159,14 +162,14 @@ void WriteSavedModelPb(const std::string& dir) {
   WriteFile(dir + "/saved_model.pb", sm.SerializeAsString());
 }
 
-int Generate(const std::string& dir, uint64_t mib, int num_shards) {
+int Generate(const std::string& dir, uint64_t mib, int num_shards, bool single) {
   Check(crc32c::Init(), "crc32c");
   std::error_code ec;
   std::filesystem::create_directories(dir + "/variables", ec);
   if (ec) Die("cannot create " + dir + "/variables: " + ec.message());
   const std::string prefix = dir + "/variables/variables";
 
-  std::vector<VarSpec> vars = Layout(mib << 20);
+  std::vector<VarSpec> vars = Layout(mib << 20, single);
   // Greedy balance over the shards (largest first), as evenly as possible.
   {
     std::vector<size_t> order(vars.size());
@@ -313,7 +316,7 @@ int Read(const std::string& dir, int threads, const std::string& one, bool verif
 
 [[noreturn]] void Usage() {
   std::fprintf(stderr,
-               "usage: tfhub_savedmodel_bench generate DIR [--mib N] [--shards N]\n"
+               "usage: tfhub_savedmodel_bench generate DIR [--mib N] [--shards N] [--single]\n"
                "       tfhub_savedmodel_bench read DIR [--threads N] [--one NAME] [--no-verify]\n");
   std::exit(2);
 }
@@ -336,6 +339,7 @@ int main(int argc, char** argv) {
   long mib = 1024, shards = 1, threads = 1;
   std::string one;
   bool verify = true;
+  bool single = false;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -347,13 +351,15 @@ int main(int argc, char** argv) {
       threads = PositiveArg("--threads", argv[++i], 256);
     } else if (a == "--one" && has_value) {
       one = argv[++i];
+    } else if (a == "--single") {
+      single = true;
     } else if (a == "--no-verify") {
       verify = false;
     } else {
       Usage();
     }
   }
-  if (mode == "generate") return Generate(dir, static_cast<uint64_t>(mib), static_cast<int>(shards));
+  if (mode == "generate") return Generate(dir, static_cast<uint64_t>(mib), static_cast<int>(shards), single);
   if (mode == "read") return Read(dir, static_cast<int>(threads), one, verify);
   Usage();
 }

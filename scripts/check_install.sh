@@ -2,7 +2,8 @@
 # Check that `cmake --install` gives a package other projects can build on:
 # installs into a temp prefix, checks the tree (every public header, compiled
 # on its own; no source or build paths in the package files; bin/tfhub
-# --version), builds examples/consumer against it with CMake
+# --version; the Python package, when the build has it, imports from the
+# prefix and runs its CLI), builds examples/consumer against it with CMake
 # (find_package(tfhub) + tfhub::tfhub) and with pkg-config (tfhub.pc), and
 # runs both on bundled SavedModels (testdata/savedmodels/). Exits non-zero on
 # any failure. scripts/test.sh --all runs it after the normal test suite.
@@ -55,8 +56,13 @@ if is_on "$(cache_value "$build_dir" TFHUB_SANITIZE)" || is_on "$(cache_value "$
   fail "$build_dir is a sanitizer/fuzz build; install from a normal one"
 fi
 BUILD="$(cd "$build_dir" && pwd)"
-step "build: $build_dir (targets tfhub, tfhub_cli)"
-cmake --build "$BUILD" -j"${JOBS:-2}" --target tfhub tfhub_cli
+targets=(tfhub tfhub_cli)
+has_python() { [[ -d "$1/python/CMakeFiles/_tfhub.dir" ]]; }  # configured with the Python package
+if has_python "$build_dir"; then
+  targets+=(_tfhub)
+fi
+step "build: $build_dir (targets ${targets[*]})"
+cmake --build "$BUILD" -j"${JOBS:-2}" --target "${targets[@]}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tfhub-check-install.XXXXXX")"
 cleanup() {
@@ -86,6 +92,25 @@ version="$(sed -n 's/^Version: *//p' "$pc_file")"
 out="$("$PREFIX/bin/tfhub" --version)" || fail "$PREFIX/bin/tfhub --version exited with $?"
 [[ "$out" == *"$version"* ]] || fail "bin/tfhub --version printed '$out', expected version $version"
 echo "    bin/tfhub --version: $out"
+
+# The Python package (TFHUB_PYTHON): installed into the prefix's site dir, it
+# imports from there alone and reads a bundled SavedModel.
+if has_python "$BUILD"; then
+  py="$(cache_value "$BUILD" Python3_EXECUTABLE)"
+  site="$(cache_value "$BUILD" TFHUB_PYTHON_INSTALL_DIR)"
+  [[ "$site" = /* ]] || site="$PREFIX/$site"
+  [[ -f "$site/tfhub/__init__.py" ]] || fail "the Python package was not installed into $site"
+  pyout="$(cd "$WORK" && PYTHONPATH="$site" PYTHONNOUSERSITE=1 "$py" -c '
+import sys, tfhub
+assert tfhub.__file__.startswith(sys.argv[1]), tfhub.__file__
+m = tfhub.load(sys.argv[2])
+print(tfhub.__version__, float(m.variables["a/.ATTRIBUTES/VARIABLE_VALUE"]))
+' "$site" "$ROOT/testdata/savedmodels/tf2_half_plus_two_cpu")" || fail "the installed Python package does not import from $site"
+  [[ "$pyout" == "$version 0.5" ]] || fail "installed Python package: printed '$pyout', expected '$version 0.5'"
+  out="$(cd "$WORK" && PYTHONPATH="$site" "$py" -m tfhub --version)" || fail "python3 -m tfhub --version failed"
+  [[ "$out" == *"$version"* ]] || fail "python3 -m tfhub --version printed '$out'"
+  echo "    Python package in $site: import tfhub, tfhub.load, python3 -m tfhub"
+fi
 
 # Each public header compiles on its own, warning-free, from the installed tree.
 CXXFLAGS_STRICT=(-std=c++20 -Wall -Wextra -Wpedantic -Wshadow -Werror)

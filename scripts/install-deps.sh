@@ -20,6 +20,7 @@ PACKAGES=(
   curl ca-certificates tar gzip time
   passwd  # useradd/groupadd: scripts/test.sh makes the shared-machine tests' second user
   clang-14 libclang-rt-14-dev zlib1g-dev  # fuzz/ (libFuzzer; zlib is gzip_fuzzer's reference)
+  python3-dev python3-pybind11 pybind11-dev python3-pytest python3-numpy  # python/ (the tfhub package, its tests)
 )
 # Node.js and npm run the gs:// tests' Cloud Storage emulator (scripts/gcs-emulator.sh).
 # Debian's only when there is no node at all: a newer one installed otherwise

@@ -17,8 +17,6 @@
 // reference's log lines instead. --quiet also drops informational log lines
 // (warnings and errors remain).
 #include <CLI/CLI.hpp>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -29,12 +27,12 @@
 #include <string_view>
 #include <vector>
 
-#include "base/system.h"
 #include "cli/cache_command.h"
 #include "cli/interrupts.h"
 #include "cli/json_output.h"
 #include "cli/progress_bar.h"
 #include "cli/show_command.h"
+#include "cli/terminal_output.h"
 #include "config/flags.h"
 #include "resolve/resolver.h"
 #include "runtime/context.h"
@@ -149,13 +147,6 @@ json ResolveJson(const std::string& handle, const tfhub::ResolvedModule& resolve
   return j;
 }
 
-// The terminal's columns, 80 when it does not say.
-int TerminalColumns(int fd) {
-  winsize size{};
-  if (ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
-  return 80;
-}
-
 // Everything the command line asked for.
 struct Commands {
   tfhub::config::CommandLineFlags flags;
@@ -252,25 +243,6 @@ int RunHelp(const CLI::App& app, const Commands& c) {
   return std::cout.good() ? 0 : kExitFailure;
 }
 
-// Progress and log lines on stderr. They share it: a line first erases the
-// bar (the next report redraws it), and the bar is gone before anything
-// else is printed (`bar` must outlive the options' callbacks).
-void AttachOutput(tfhub::ResolveOptions& options, bool quiet, std::optional<tfhub::cli::ProgressBar>& bar) {
-  if (quiet) options.log_progress = false;
-  if (!quiet && !options.log_progress && isatty(STDERR_FILENO)) {
-    bar.emplace([](std::string_view text) { std::cerr << text << std::flush; },
-                tfhub::cli::ProgressBar::Options{.width = TerminalColumns(STDERR_FILENO)});
-    options.progress = [&bar](const tfhub::DownloadProgress& progress) {
-      bar->Update(progress, tfhub::cli::ProgressBar::Clock::now());
-    };
-  }
-  options.log = [&bar, quiet](std::string_view line) {
-    if (quiet && !line.starts_with("WARNING")) return;
-    if (bar) bar->Clear();
-    tfhub::base::WriteLineToStderr(line);
-  };
-}
-
 // `tfhub resolve HANDLE [--sha256 HEX] [--json]`.
 int RunResolve(const Commands& c, const tfhub::runtime::Context& ctx, const std::function<void()>& clear_bar) {
   auto resolved = tfhub::resolvers::ResolveWithContext(c.handle, ctx);
@@ -310,7 +282,7 @@ int main(int argc, char** argv) {
   options->cancel = tfhub::cli::InterruptFlag();
   for (char ch : c.sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::optional<tfhub::cli::ProgressBar> bar;
-  AttachOutput(*options, c.quiet, bar);
+  tfhub::cli::AttachOutput(*options, c.quiet, bar);  // progress bar and log lines on stderr
   const auto clear_bar = [&bar] {
     if (bar) bar->Clear();
   };

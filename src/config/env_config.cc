@@ -104,15 +104,29 @@ std::string DefaultCacheDir() {
 Result<ResolveOptions> OptionsFromEnvironment() { return config::OptionsFromEnvironmentAndFlags({}); }
 
 Result<ResolveOptions> config::OptionsFromEnvironmentAndFlags(const CommandLineFlags& flags) {
+  return OptionsFromEnvironment(flags, {});
+}
+
+Result<ResolveOptions> config::OptionsFromEnvironmentAndExplicitSettings(const ExplicitSettings& settings) {
+  return OptionsFromEnvironment({}, settings);
+}
+
+Result<ResolveOptions> config::OptionsFromEnvironment(const CommandLineFlags& flags, const ExplicitSettings& explicit_settings) {
   ResolveOptions options;
 
-  if (std::string env = GetEnv("TFHUB_CACHE_DIR"); !env.empty()) {
+  if (explicit_settings.cache_dir) {
+    options.cache_dir = *explicit_settings.cache_dir;
+  } else if (std::string env = GetEnv("TFHUB_CACHE_DIR"); !env.empty()) {
     options.cache_dir = env;
   } else {
     options.cache_dir = flags.tfhub_cache_dir;  // empty: DefaultCacheDir() when needed
   }
 
-  if (std::string env = GetEnv("TFHUB_MODEL_LOAD_FORMAT"); !env.empty()) {
+  if (explicit_settings.load_format) {
+    auto f = ParseLoadFormat(*explicit_settings.load_format);
+    if (!f.ok()) return f.status().WithPrefix("load_format");
+    options.load_format = *f;
+  } else if (std::string env = GetEnv("TFHUB_MODEL_LOAD_FORMAT"); !env.empty()) {
     auto f = ParseLoadFormat(env);
     if (!f.ok()) return f.status().WithPrefix("TFHUB_MODEL_LOAD_FORMAT");
     options.load_format = *f;
@@ -147,7 +161,9 @@ Result<ResolveOptions> config::OptionsFromEnvironmentAndFlags(const CommandLineF
 
   options.gcs = CloudStorageFromEnvironment();
   options.offline = flags.offline;
-  if (std::string env = GetEnv("TFHUB_OFFLINE"); !env.empty()) {
+  if (explicit_settings.offline) {
+    options.offline = *explicit_settings.offline;
+  } else if (std::string env = GetEnv("TFHUB_OFFLINE"); !env.empty()) {
     std::string lower;
     for (char c : env) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") {

@@ -56,6 +56,24 @@ TEST(EnvConfigTest, CacheDirPrecedence) {
   }
 }
 
+// The Python package's keyword arguments: each given one wins over its
+// variable, which is not even parsed; the others still come from the environment.
+TEST(EnvConfigTest, ExplicitSettingsBeatTheEnvironment) {
+  ScopedEnv env(With({{"TFHUB_CACHE_DIR", "/env/dir"},
+                      {"TFHUB_MODEL_LOAD_FORMAT", "bogus"},
+                      {"TFHUB_OFFLINE", "maybe"}}));
+  EXPECT_FALSE(config::OptionsFromEnvironmentAndExplicitSettings({}).ok());
+  auto o = config::OptionsFromEnvironmentAndExplicitSettings({"/arg/dir", "UNCOMPRESSED", false});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->cache_dir, "/arg/dir");
+  EXPECT_EQ(o->load_format, LoadFormat::kUncompressed);
+  EXPECT_FALSE(o->offline);
+  auto bad = config::OptionsFromEnvironmentAndExplicitSettings({std::nullopt, "auto", false});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(bad.status().message().starts_with("load_format: ")) << bad.status().message();
+}
+
 TEST(EnvConfigTest, DefaultCacheDirFollowsPythonTempdir) {
   test::TempDir a, b;
   {

@@ -2,6 +2,7 @@
 // environment (src/config/ is the only place the environment is read).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "tfhub/options.h"
@@ -21,5 +22,21 @@ struct CommandLineFlags {
 // when --offline or TFHUB_OFFLINE asks for it. Errors: InvalidArgument
 // naming the variable or flag.
 Result<ResolveOptions> OptionsFromEnvironmentAndFlags(const CommandLineFlags& flags);
+
+// Settings a caller chose explicitly (the Python package's keyword
+// arguments; like ResolveOptions fields set in C++): each one that is set
+// wins over its variable, which is then not read at all (a malformed
+// TFHUB_MODEL_LOAD_FORMAT does not fail a call that passes load_format=).
+struct ExplicitSettings {
+  std::optional<std::string> cache_dir;    // TFHUB_CACHE_DIR
+  std::optional<std::string> load_format;  // TFHUB_MODEL_LOAD_FORMAT; errors say "load_format"
+  std::optional<bool> offline;             // TFHUB_OFFLINE
+};
+
+// OptionsFromEnvironment() with `settings` winning as described above.
+Result<ResolveOptions> OptionsFromEnvironmentAndExplicitSettings(const ExplicitSettings& settings);
+
+// Both: explicit settings beat the environment, which beats the flags.
+Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags, const ExplicitSettings& settings);
 
 }  // namespace tfhub::config
