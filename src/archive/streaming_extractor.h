@@ -4,7 +4,8 @@
 // Three stages overlap, joined by bounded channels so memory stays small
 // whatever the archive's size:
 //   caller (network) --Push()--> decoder thread --ops--> writer threads
-// The decoder sniffs the first bytes: gzip is inflated with ISA-L, anything
+// The decoder sniffs the first bytes: gzip is inflated with ISA-L (on
+// decode_threads threads when more than 1), anything
 // else goes to libarchive as is (plain tar, or bzip2/xz via its filters).
 // The decoder walks the tar with ExtractTar() (names normalised, unsafe
 // members refused); the writers create directories and files under the
@@ -49,6 +50,9 @@ class StreamingExtractor {
     size_t output_buffer_bytes = 16 << 20; // decoder → writers, in all
     size_t writer_threads = 2;             // file creation is kernel-bound: spread it
     size_t block_bytes = 1 << 20;          // inflate output block
+    // gzip decoding threads (parallel_inflate/parallel_gzip_decoder.h):
+    // 1: GzipInflater on the decoder thread; 0: one per core.
+    size_t decode_threads = 1;
   };
 
   // Extracts into `dest_dir` (which must exist) through `fs`, which must

@@ -40,6 +40,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
   archive::StreamingExtractor::Options extract;
   extract.limits.max_bytes = options.max_extracted_bytes;
   extract.limits.max_members = options.max_members;
+  extract.decode_threads = options.decode_threads < 0 ? 1 : static_cast<size_t>(options.decode_threads);
   ExtractionSink extraction(&temp_dir, extract, ctx.cancel());
   DigestSink digests(&extraction);
   ProgressSink progress(&digests, &extraction, handle, options, ctx.log());
