@@ -117,6 +117,8 @@ class StreamingExtractor::Impl {
         parallel_inflate::ParallelGzipDecoder::Options options;
         options.threads = threads;
         options.block_bytes = impl_->options_.block_bytes;
+        options.chunk_bytes = impl_->options_.decode_chunk_bytes;
+        options.overlap_bytes = std::min<size_t>(options.overlap_bytes, options.chunk_bytes / 2);
         parallel_ = std::make_unique<parallel_inflate::ParallelGzipDecoder>(
             [impl = impl_] { return impl->input_.Pop(); }, std::move(current_), options);
         pending_ = {};

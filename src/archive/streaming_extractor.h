@@ -53,6 +53,7 @@ class StreamingExtractor {
     // gzip decoding threads (parallel_inflate/parallel_gzip_decoder.h):
     // 1: GzipInflater on the decoder thread; 0: one per core.
     size_t decode_threads = 1;
+    size_t decode_chunk_bytes = 8 << 20;   // input per parallel decoding task
   };
 
   // Extracts into `dest_dir` (which must exist) through `fs`, which must

@@ -68,7 +68,9 @@ TEST(LockFileTest, NamesFollowTensorflowHub) {
            {"unrelated", NameKind::kUnknown}}) {
     const ParsedName p = ParseName(name);
     EXPECT_EQ(p.kind, kind) << name;
-    if (kind != NameKind::kUnknown) EXPECT_EQ(p.key, names.key()) << name;
+    if (kind != NameKind::kUnknown) {
+      EXPECT_EQ(p.key, names.key()) << name;
+    }
   }
   EXPECT_EQ(ParseName(names.temp_dir(uid)).uid, uid);
 }

@@ -76,16 +76,37 @@ class ParallelGzipDecoder::Impl {
   // --- feeder and workers ---------------------------------------------------
 
   void Feed() {
-    std::string pending = std::move(initial_);
+    // Pieces are copied once, into the chunk being filled (allocated at its
+    // full size); only the overlap is copied again, into the next chunk.
+    const size_t want = o_.chunk_bytes + o_.overlap_bytes;
+    std::string carry = std::move(initial_);  // stream bytes after `current`
+    size_t carry_pos = 0;
+    std::string current;
+    current.reserve(want);
     uint64_t offset = 0;
     bool eof = false;
-    const size_t want = o_.chunk_bytes + o_.overlap_bytes;
-    for (uint64_t index = 0;; ++index) {
-      while (!eof && pending.size() < want) {
+    // Makes carry non-empty unless the input has ended.
+    auto refill = [&] {
+      while (!eof && carry_pos >= carry.size()) {
         auto piece = pull_();
-        if (!piece) eof = true;
-        else pending += *piece;
+        if (!piece) {
+          eof = true;
+        } else {
+          carry = std::move(*piece);
+          carry_pos = 0;
+        }
       }
+    };
+    for (uint64_t index = 0;; ++index) {
+      while (current.size() < want) {
+        refill();
+        if (carry_pos >= carry.size()) break;  // end of input
+        const size_t n = std::min(want - current.size(), carry.size() - carry_pos);
+        current.append(carry, carry_pos, n);
+        carry_pos += n;
+      }
+      refill();  // is there more after this chunk?
+      const bool last = carry_pos >= carry.size();
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stop_ || chunks_.size() < o_.max_chunks_in_flight; });
       if (stop_) return;
@@ -93,14 +114,17 @@ class ParallelGzipDecoder::Impl {
       auto c = std::make_shared<Chunk>();
       c->index = index;
       c->offset = offset;
-      if (eof && pending.size() <= want) {
+      if (last) {
         c->last = true;
-        c->data = std::move(pending);
+        c->data = std::move(current);
         c->own = c->data.size();
       } else {
-        c->data.assign(pending, 0, want);
+        std::string next;
+        next.reserve(want);
+        next.append(current, o_.chunk_bytes, std::string::npos);
+        c->data = std::move(current);
         c->own = o_.chunk_bytes;
-        pending.erase(0, o_.chunk_bytes);
+        current = std::move(next);
       }
       offset += c->own;
       lock.lock();
