@@ -283,6 +283,8 @@ class ParallelGzipDecoder::Impl {
   size_t tail_pos_ = 0;
   size_t chunks_parallel_ = 0;
   size_t chunks_sequential_ = 0;
+  size_t failed_in_a_row_ = 0;
+  static constexpr size_t kMaxFailuresInARow = 4;
 };
 
 Result<std::string_view> ParallelGzipDecoder::Impl::Next() {
@@ -344,6 +346,7 @@ Result<std::string_view> ParallelGzipDecoder::Impl::UseChunk(std::shared_ptr<Chu
     return std::string_view();  // caller decodes it sequentially
   }
   ++chunks_parallel_;
+  failed_in_a_row_ = 0;
   Account(resolved_.data(), resolved_.size());
   crc_ = crc32::Combine(crc_, out.bytes_crc, out.bytes_size);
   isize_ += out.bytes_size;
@@ -365,6 +368,9 @@ Result<std::string_view> ParallelGzipDecoder::Impl::UseChunk(std::shared_ptr<Chu
 
 void ParallelGzipDecoder::Impl::StartSequential(Chunk& c) {
   ++chunks_sequential_;
+  // Speculation that keeps failing only costs the workers' CPU: stop it,
+  // and decode the rest of the member with ISA-L alone.
+  if (++failed_in_a_row_ >= kMaxFailuresInARow) speculate_ = false;
   const uint64_t rel = position_ - 8 * c.offset;  // within c: position_ is c's start
   seq_.Start(c.bytes()[rel / 8], static_cast<int>(rel % 8), window_.data(), window_.size());
   seq_base_bit_ = 8 * (c.offset + rel / 8);

@@ -25,9 +25,10 @@ struct FixedCodes {
     for (int i = 256; i < 280; ++i) l[i] = 7;
     for (int i = 280; i < 288; ++i) l[i] = 8;
     lit.Build(l, 288, false);
-    uint8_t d[30];
+    // 32 codes of 5 bits (a complete code); 30 and 31 are refused when met.
+    uint8_t d[32];
     for (auto& x : d) x = 5;
-    dist.Build(d, 30, false);
+    dist.Build(d, 32, false);
   }
 };
 
