@@ -158,7 +158,7 @@ WindowlessResult DecodeWindowless(const uint8_t* data, size_t size, uint64_t sta
           // Reaches before the start: symbols from the unknown window.
           for (size_t i = 0; i < length; ++i) {
             const size_t at = pos + i;
-            dst[i] = at >= distance ? dst[i - distance]
+            dst[i] = at >= distance ? (*out)[base + at - distance]
                                     : static_cast<uint16_t>(kMarkerBase + kWindowSize - (distance - at));
           }
           last_marker_end = pos + length;  // conservatively: the whole copy
