@@ -35,6 +35,8 @@ void DecodeWithIsal(const uint8_t* data, size_t size, uint64_t bit, std::optiona
   isal.Start(data[bit / 8], static_cast<int>(bit % 8), window, window_size);
   const uint64_t base_bit = bit / 8 * 8;  // IsalStream positions count from here
   ByteBuffer buf;
+  buf.data = std::move(out->bytes);  // recycled, if any
+  buf.capacity = buf.data ? out->bytes_capacity : 0;
   buf.Reserve(std::max<size_t>(estimate, 1 << 16));
   size_t pos = bit / 8 + 1;
   const size_t end_byte = stop_bit ? std::min<size_t>(*stop_bit / 8, size) : size;
@@ -87,14 +89,18 @@ void DecodeWithIsal(const uint8_t* data, size_t size, uint64_t bit, std::optiona
   }
   out->bytes = std::move(buf.data);
   out->bytes_size = buf.size;
+  out->bytes_capacity = buf.capacity;
   out->bytes_crc = crc32::Extend(0, out->bytes.get(), out->bytes_size);
 }
 
 }  // namespace
 
 ChunkOutput DecodeChunk(const uint8_t* data, size_t size, uint64_t start_bit, std::optional<uint64_t> stop_bit,
-                        const uint8_t* window, size_t window_size, size_t max_output) {
-  ChunkOutput out;
+                        const uint8_t* window, size_t window_size, size_t max_output, ChunkOutput recycled) {
+  ChunkOutput out = std::move(recycled);
+  out.end = ChunkOutput::kFailed;
+  out.symbols.clear();
+  out.bytes_size = 0;
   const size_t estimate = (stop_bit ? *stop_bit / 8 : size) - start_bit / 8;
   const size_t estimate_out = estimate + estimate / 4;
   if (window != nullptr) {

@@ -28,6 +28,7 @@ struct ChunkOutput {
   std::vector<uint16_t> symbols;     // first part, with markers (empty when the window was known)
   std::unique_ptr<uint8_t[]> bytes;  // the rest
   size_t bytes_size = 0;
+  size_t bytes_capacity = 0;         // allocated at `bytes`
   uint32_t bytes_crc = 0;            // gzip CRC-32 of bytes[0..bytes_size)
   size_t size() const { return symbols.size() + bytes_size; }
 };
@@ -35,8 +36,10 @@ struct ChunkOutput {
 // Decodes data[0..size) from bit start_bit up to stop_bit (none: the end of
 // the final block). window == nullptr: unknown; otherwise the
 // window_size <= 32 KiB bytes before the start. Gives up past max_output bytes.
+// `recycled`'s buffers (symbols, bytes) are reused when given: memory
+// already touched costs no page faults.
 // REQUIRES: crc32::Init() succeeded.
 ChunkOutput DecodeChunk(const uint8_t* data, size_t size, uint64_t start_bit, std::optional<uint64_t> stop_bit,
-                        const uint8_t* window, size_t window_size, size_t max_output);
+                        const uint8_t* window, size_t window_size, size_t max_output, ChunkOutput recycled = {});
 
 }  // namespace tfhub::archive::parallel_inflate

@@ -24,7 +24,45 @@ namespace {
 
 constexpr char kTruncated[] = "the gzip stream ends before its end (truncated archive)";
 
+// Buffers of released chunks, reused by the next ones: memory already
+// touched costs no page faults (fresh multi-MiB allocations cost about as
+// much in the kernel as the decoding saves).
+class BufferPool {
+ public:
+  explicit BufferPool(size_t limit) : limit_(limit) {}
+  std::string TakeData() {
+    std::lock_guard lock(mu_);
+    if (data_.empty()) return std::string();
+    std::string s = std::move(data_.back());
+    data_.pop_back();
+    s.clear();
+    return s;
+  }
+  ChunkOutput TakeOutput() {
+    std::lock_guard lock(mu_);
+    if (outputs_.empty()) return ChunkOutput();
+    ChunkOutput out = std::move(outputs_.back());
+    outputs_.pop_back();
+    return out;
+  }
+  void Put(std::string data, ChunkOutput out) {
+    std::lock_guard lock(mu_);
+    if (data.capacity() > 0 && data_.size() < limit_) data_.push_back(std::move(data));
+    if ((out.bytes || out.symbols.capacity() > 0) && outputs_.size() < limit_) outputs_.push_back(std::move(out));
+  }
+
+ private:
+  std::mutex mu_;
+  const size_t limit_;
+  std::vector<std::string> data_;
+  std::vector<ChunkOutput> outputs_;
+};
+
 struct Chunk {
+  ~Chunk() {
+    if (pool) pool->Put(std::move(data), std::move(out));
+  }
+  std::shared_ptr<BufferPool> pool;
   uint64_t index = 0;
   uint64_t offset = 0;  // stream offset of data[0]
   std::string data;     // own bytes, then (unless last) overlap bytes of the next chunk
@@ -52,6 +90,7 @@ class ParallelGzipDecoder::Impl {
     if (o_.max_chunks_in_flight == 0) o_.max_chunks_in_flight = o_.threads + 2;
     o_.max_chunks_in_flight = std::max<size_t>(o_.max_chunks_in_flight, 3);
     ok_ = crc32::Init().ok();
+    pool_ = std::make_shared<BufferPool>(o_.max_chunks_in_flight + 1);
     feeder_ = std::thread([this] { Feed(); });
     for (size_t i = 0; i < std::max<size_t>(1, o_.threads); ++i) workers_.emplace_back([this] { Work(); });
   }
@@ -81,7 +120,7 @@ class ParallelGzipDecoder::Impl {
     const size_t want = o_.chunk_bytes + o_.overlap_bytes;
     std::string carry = std::move(initial_);  // stream bytes after `current`
     size_t carry_pos = 0;
-    std::string current;
+    std::string current = pool_->TakeData();
     current.reserve(want);
     uint64_t offset = 0;
     bool eof = false;
@@ -112,6 +151,7 @@ class ParallelGzipDecoder::Impl {
       if (stop_) return;
       lock.unlock();
       auto c = std::make_shared<Chunk>();
+      c->pool = pool_;
       c->index = index;
       c->offset = offset;
       if (last) {
@@ -119,7 +159,7 @@ class ParallelGzipDecoder::Impl {
         c->data = std::move(current);
         c->own = c->data.size();
       } else {
-        std::string next;
+        std::string next = pool_->TakeData();
         next.reserve(want);
         next.append(current, o_.chunk_bytes, std::string::npos);
         c->data = std::move(current);
@@ -192,7 +232,7 @@ class ParallelGzipDecoder::Impl {
     }
     static const uint8_t kEmpty = 0;
     c.out = DecodeChunk(c.bytes(), c.data.size(), *start, stop, c.index == 0 ? &kEmpty : nullptr, 0,
-                        4 * o_.chunk_bytes + (1 << 20));
+                        4 * o_.chunk_bytes + (1 << 20), pool_->TakeOutput());
     c.start_bit = 8 * c.offset + *start;
     c.end_bit = 8 * c.offset + c.out.end_bit;
   }
@@ -259,6 +299,7 @@ class ParallelGzipDecoder::Impl {
   bool parallel_ = false;  // set with chunk 0
   uint64_t header_bits_ = 0;
   std::atomic<bool> speculate_{true};
+  std::shared_ptr<BufferPool> pool_;
   std::thread feeder_;
   std::vector<std::thread> workers_;
 
