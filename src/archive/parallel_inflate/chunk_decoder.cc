@@ -99,8 +99,10 @@ ChunkOutput DecodeChunk(const uint8_t* data, size_t size, uint64_t start_bit, st
                         const uint8_t* window, size_t window_size, size_t max_output, ChunkOutput recycled) {
   ChunkOutput out = std::move(recycled);
   out.end = ChunkOutput::kFailed;
+  out.end_bit = 0;
   out.symbols.clear();
   out.bytes_size = 0;
+  out.bytes_crc = 0;  // crc32 of no bytes
   const size_t estimate = (stop_bit ? *stop_bit / 8 : size) - start_bit / 8;
   const size_t estimate_out = estimate + estimate / 4;
   if (window != nullptr) {

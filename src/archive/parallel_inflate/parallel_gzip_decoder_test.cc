@@ -161,6 +161,21 @@ TEST(ParallelGzipDecoderTest, MatchesInputAcrossLevelsStrategiesAndChunkings) {
   }
 }
 
+TEST(ParallelGzipDecoderTest, ChunksOfEveryKindInOneStream) {
+  // Full flushes every 1913 bytes: small blocks, so some chunks end while
+  // still windowless and others are finished by ISA-L, their buffers then
+  // recycled for one another (a stale CRC once slipped through that way).
+  std::string data = Data(1, 200000, 11) + Data(0, 100000, 12) + Data(3, 200000, 13);
+  const std::string gz = Gzip(data, 5, Z_DEFAULT_STRATEGY, 1913) + Gzip(data.substr(0, 5000), 6);
+  data += data.substr(0, 5000);
+  for (int round = 0; round < 8; ++round) {
+    const Decoded d = DecodeParallel(gz, 3, 8192, 10768);
+    ASSERT_TRUE(d.ok) << round << ": " << d.error;
+    ASSERT_TRUE(d.out == data) << round;
+    EXPECT_GE(d.parallel, 5u);
+  }
+}
+
 TEST(ParallelGzipDecoderTest, DecodesChunksInParallel) {
   const std::string data = Data(2, 8 << 20, 7);
   const std::string gz = Gzip(data, 6);
