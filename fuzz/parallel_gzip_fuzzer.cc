@@ -9,8 +9,9 @@
 //     second member or trailing bytes;
 //   * odd: the rest is the gzip stream itself.
 // Decoded with chunks of 1-9 KiB (so chunk boundaries fall everywhere) on 2
-// or 3 threads, the verdict (and message) must be GzipInflater's, and the
-// output byte-identical; for an intact zlib stream, the original data.
+// or 3 threads, the verdict must be GzipInflater's (and the message, for an
+// ordinary header: see below), and the output byte-identical; for an intact
+// zlib stream, the original data.
 #include <zlib.h>
 
 #include <algorithm>
@@ -158,7 +159,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(got.out == want.out, "outputs differ");
     if (intact) FUZZ_CHECK(got.out == original, "output is not the compressed data");
   } else {
-    FUZZ_CHECK(got.error == want.error, "errors differ: '" + got.error + "' vs '" + want.error + "'");
+    // GzipInflater's own message can depend on how the input is split (a
+    // corrupt header fed in pieces: "igzip error -1" or a checksum
+    // mismatch), and the parallel decoder hands it chunk-sized pieces. The
+    // same message is required when the header is an ordinary one (the
+    // parallel path proper, where errors come from ISA-L decoding the same
+    // bytes from the same point); any of the DataLoss messages otherwise.
+    const bool ordinary = gz.size() >= 10 && (static_cast<uint8_t>(gz[3]) & 0xe2) == 0;
+    if (ordinary) {
+      FUZZ_CHECK(got.error == want.error, "errors differ: '" + got.error + "' vs '" + want.error + "'");
+    } else {
+      FUZZ_CHECK(got.error.find("gzip") != std::string::npos, "unexpected error: " + got.error);
+    }
   }
   if (intact) FUZZ_CHECK(want.ok, "zlib's stream was refused: " + want.error);
   return 0;
