@@ -7,6 +7,9 @@
 // with detect_compression=true. After a successful walk the rest of the
 // stream is drained (the gzip trailer check). The input is handed over in
 // chunks of a size picked from the input's length, so chunk boundaries move.
+// For one length in three, gzip goes through the parallel decoder instead
+// (archive/parallel_inflate/, 2 threads, 1 KiB chunks), as the extractor
+// does with decode_threads > 1.
 //
 // Invariants checked by the sink (nothing is written to disk):
 //   * every path is non-empty for files, relative, has no "", "." or ".."
@@ -15,6 +18,8 @@
 //   * Directory/BeginFile/FileData/EndFile come in a well-formed order;
 //   * the returned TarStats agree with what the sink saw and respect the limits.
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,6 +27,7 @@
 
 #include "archive/gzip_inflater.h"
 #include "archive/member_name.h"
+#include "archive/parallel_inflate/parallel_gzip_decoder.h"
 #include "archive/tar_extractor.h"
 #include "fuzz_support.h"
 
@@ -146,6 +152,34 @@ class GzipSource final : public ByteSource {
   uint64_t total_ = 0;
 };
 
+// The extractor's Source with decode_threads > 1.
+class ParallelGzipSource final : public ByteSource {
+ public:
+  explicit ParallelGzipSource(ChunkedInput* in) {
+    tfhub::archive::parallel_inflate::ParallelGzipDecoder::Options options;
+    options.threads = 2;
+    options.chunk_bytes = 1024;
+    options.overlap_bytes = 512;
+    decoder_ = std::make_unique<tfhub::archive::parallel_inflate::ParallelGzipDecoder>(
+        [in]() -> std::optional<std::string> {
+          const std::string_view piece = in->Pop();
+          if (piece.empty()) return std::nullopt;
+          return std::string(piece);
+        },
+        std::string(), options);
+  }
+  Result<std::string_view> Next() override {
+    auto v = decoder_->Next();
+    if (v.ok()) total_ += v->size();
+    if (total_ > (64u << 20)) return tfhub::ResourceExhaustedError("fuzz cap");
+    return v;
+  }
+
+ private:
+  std::unique_ptr<tfhub::archive::parallel_inflate::ParallelGzipDecoder> decoder_;
+  uint64_t total_ = 0;
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -156,7 +190,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool gzip = GzipInflater::LooksLikeGzip(input);
   PlainSource plain(&in);
   GzipSource inflated(&in);
-  ByteSource& source = gzip ? static_cast<ByteSource&>(inflated) : plain;
+  std::unique_ptr<ParallelGzipSource> parallel;
+  if (gzip && size % 3 == 0) parallel = std::make_unique<ParallelGzipSource>(&in);
+  ByteSource& source = parallel ? static_cast<ByteSource&>(*parallel)
+                                : gzip ? static_cast<ByteSource&>(inflated) : plain;
   auto stats = ExtractTar(source, sink, /*detect_compression=*/!gzip, kLimits);
   tfhub::fuzz::Log(stats.ok() ? "ok: " + std::to_string(stats->members) + " members, " +
                                     std::to_string(stats->files) + " files, " + std::to_string(stats->bytes) + " bytes"

@@ -25,7 +25,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
 fi
 [[ "$build_dir" = /* ]] || build_dir="$ROOT/$build_dir"
 
-all_targets=(archive gzip handle descriptor lock tensor_bundle saved_model)
+all_targets=(archive gzip parallel_gzip handle descriptor lock tensor_bundle saved_model)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 
 # --- build ---------------------------------------------------------------------

@@ -130,6 +130,13 @@ struct ResolveOptions {
   // objects stored gzip-encoded, get one GET whatever this says.
   int download_connections = 16;
 
+  // Threads that decode a gzip archive (TFHUB_DECODE_THREADS): one gzip
+  // stream split into chunks decoded at once, speculatively, and checked
+  // (see archive/parallel_inflate/). 0: one per core. 1: one thread (ISA-L
+  // alone, as before). Small archives are decoded by one thread whatever
+  // this says.
+  int decode_threads = 1;
+
   // Extraction limits against decompression bombs: a clear
   // ResourceExhausted error, and nothing cached, when an archive exceeds them.
   uint64_t max_extracted_bytes = uint64_t{1} << 40;  // 1 TiB

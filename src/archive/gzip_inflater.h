@@ -36,6 +36,14 @@ class GzipInflater {
   // checked (so end of input here means a complete stream).
   bool AtMemberBoundary() const { return at_boundary_; }
 
+  // Continues a stream whose first member(s) were decoded elsewhere (the
+  // parallel decoder): what follows must start another member, or is
+  // trailing garbage.
+  void ContinueAfterMember() {
+    at_boundary_ = true;
+    started_ = true;
+  }
+
  private:
   struct State;
   std::unique_ptr<State> state_;

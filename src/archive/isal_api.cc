@@ -12,6 +12,8 @@ Result<const IsalApi*> Load() {
   TFHUB_BIND(lib, &api, isal_inflate_reset);
   TFHUB_BIND(lib, &api, isal_inflate);
   TFHUB_BIND(lib, &api, crc32_iscsi);
+  TFHUB_BIND(lib, &api, isal_inflate_set_dict);
+  TFHUB_BIND(lib, &api, crc32_gzip_refl);
   return &api;
 }
 }  // namespace

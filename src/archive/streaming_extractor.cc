@@ -8,6 +8,7 @@
 
 #include "archive/channel.h"
 #include "archive/gzip_inflater.h"
+#include "archive/parallel_inflate/parallel_gzip_decoder.h"
 
 namespace tfhub::archive {
 
@@ -110,11 +111,24 @@ class StreamingExtractor::Impl {
       }
       pending_ = current_;
       gzip_ = GzipInflater::LooksLikeGzip(pending_);
+      size_t threads = impl_->options_.decode_threads;
+      if (threads == 0) threads = std::max<size_t>(1, std::thread::hardware_concurrency());
+      if (gzip_ && threads > 1) {
+        parallel_inflate::ParallelGzipDecoder::Options options;
+        options.threads = threads;
+        options.block_bytes = impl_->options_.block_bytes;
+        options.chunk_bytes = impl_->options_.decode_chunk_bytes;
+        options.overlap_bytes = std::min<size_t>(options.overlap_bytes, options.chunk_bytes / 2);
+        parallel_ = std::make_unique<parallel_inflate::ParallelGzipDecoder>(
+            [impl = impl_] { return impl->input_.Pop(); }, std::move(current_), options);
+        pending_ = {};
+      }
     }
 
     bool gzip() const { return gzip_; }
 
     Result<std::string_view> Next() override {
+      if (parallel_) return parallel_->Next();
       if (!gzip_) {
         if (!pending_.empty()) {
           std::string_view out = pending_;
@@ -159,6 +173,7 @@ class StreamingExtractor::Impl {
     std::string_view pending_;
     GzipInflater inflater_;
     bool gzip_ = false;
+    std::unique_ptr<parallel_inflate::ParallelGzipDecoder> parallel_;  // decode_threads > 1
   };
 
   // Turns members into writer operations. Each file goes whole to one writer,

@@ -4,7 +4,8 @@
 // Three stages overlap, joined by bounded channels so memory stays small
 // whatever the archive's size:
 //   caller (network) --Push()--> decoder thread --ops--> writer threads
-// The decoder sniffs the first bytes: gzip is inflated with ISA-L, anything
+// The decoder sniffs the first bytes: gzip is inflated with ISA-L (on
+// decode_threads threads when more than 1), anything
 // else goes to libarchive as is (plain tar, or bzip2/xz via its filters).
 // The decoder walks the tar with ExtractTar() (names normalised, unsafe
 // members refused); the writers create directories and files under the
@@ -54,6 +55,10 @@ class StreamingExtractor {
     // directory should go up at once (writer_threads of them).
     bool spread_files = false;
     size_t block_bytes = 1 << 20;          // inflate output block
+    // gzip decoding threads (parallel_inflate/parallel_gzip_decoder.h):
+    // 1: GzipInflater on the decoder thread; 0: one per core.
+    size_t decode_threads = 1;
+    size_t decode_chunk_bytes = 8 << 20;   // input per parallel decoding task
   };
 
   // Extracts into `dest_dir` (which must exist) through `fs`, which must

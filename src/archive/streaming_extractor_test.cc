@@ -67,6 +67,47 @@ TEST_F(StreamingExtractorTest, SmallPiecesAndTinyBuffers) {
   EXPECT_EQ(test::ReadFileToString(dest_.Sub("d3/f48")), test::RandomBytes(48 * 997, 48));
 }
 
+TEST_F(StreamingExtractorTest, ParallelGzipDecoding) {
+  test::ArchiveWriter w(/*gzip=*/true);
+  for (int i = 0; i < 40; ++i) {
+    std::string body = test::RandomBytes(i * 1499, i);
+    body += std::string(i * 300, static_cast<char>('a' + i % 26));  // back-references too
+    w.AddFile("d" + std::to_string(i % 4) + "/f" + std::to_string(i), body);
+  }
+  const std::string bytes = w.Finish();
+  for (size_t threads : {2, 3}) {
+    test::TempDir dest;
+    StreamingExtractor::Options options;
+    options.decode_threads = threads;
+    options.decode_chunk_bytes = 16 << 10;  // many chunks
+    StreamingExtractor ex(&fs_, dest.path(), options);
+    for (size_t pos = 0; pos < bytes.size(); pos += 5000) ASSERT_TRUE(ex.Push(std::string_view(bytes).substr(pos, 5000)).ok());
+    auto r = ex.Finish();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->files, 40u);
+    EXPECT_EQ(test::ReadFileToString(dest.Sub("d3/f39")),
+              test::RandomBytes(39 * 1499, 39) + std::string(39 * 300, static_cast<char>('a' + 39 % 26)));
+  }
+  for (size_t keep : {bytes.size() / 2, bytes.size() - 4}) {  // truncated: the same DataLoss
+    test::TempDir dest;
+    StreamingExtractor::Options options;
+    options.decode_threads = 2;
+    options.decode_chunk_bytes = 16 << 10;
+    StreamingExtractor ex(&fs_, dest.path(), options);
+    (void)ex.Push(std::string_view(bytes).substr(0, keep));
+    auto r = ex.Finish();
+    ASSERT_FALSE(r.ok()) << keep;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << r.status().ToString();
+  }
+  {  // destroyed unfinished: cancels and joins the decoder's threads too
+    StreamingExtractor::Options options;
+    options.decode_threads = 2;
+    options.decode_chunk_bytes = 16 << 10;
+    StreamingExtractor ex(&fs_, dest_.path(), options);
+    ASSERT_TRUE(ex.Push(std::string_view(bytes).substr(0, 100000)).ok());
+  }
+}
+
 TEST_F(StreamingExtractorTest, CreatesMissingParentsAndNormalisesNames) {
   test::ArchiveWriter w(true);
   w.AddFile("/abs/x.txt", "x");        // leading '/' stripped

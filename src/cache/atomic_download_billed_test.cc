@@ -163,10 +163,10 @@ class BilledWaitTest : public ::testing::Test {
         [this](io::FileSystem& temp, const ProgressFn&) -> Result<DownloadRecord> {
           ++downloads_;
           TFHUB_RETURN_IF_ERROR(temp.WriteStringToFile("saved_model.pb", "pb"));
-          DownloadRecord r;
-          r.sizes["saved_model.pb"] = 2;
-          r.bytes = 2;
-          return r;
+          DownloadRecord record;
+          record.sizes["saved_model.pb"] = 2;
+          record.bytes = 2;
+          return record;
         },
         options_);
     returned_at_ = clock_.Elapsed();

@@ -157,6 +157,15 @@ Result<ResolveOptions> config::OptionsFromEnvironment(const CommandLineFlags& fl
     }
     options.download_connections = static_cast<int>(n);
   }
+  if (std::string env = GetEnv("TFHUB_DECODE_THREADS"); !env.empty()) {
+    char* end = nullptr;
+    const long long n = std::strtoll(env.c_str(), &end, 10);
+    if (*end != '\0' || n < 0 || n > 256) {
+      return InvalidArgumentError("TFHUB_DECODE_THREADS: invalid value '" + env +
+                                  "': expected a whole number from 0 (one per core) to 256");
+    }
+    options.decode_threads = static_cast<int>(n);
+  }
   options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
 
   options.gcs = CloudStorageFromEnvironment();

@@ -137,6 +137,23 @@ TEST(EnvConfigTest, DownloadConnections) {
   }
 }
 
+TEST(EnvConfigTest, DecodeThreads) {
+  {
+    ScopedEnv env(With({{"TFHUB_DECODE_THREADS", ""}}));
+    EXPECT_EQ(OptionsFromEnvironment()->decode_threads, 1);
+  }
+  for (int n : {0, 1, 2, 16}) {
+    ScopedEnv env(With({{"TFHUB_DECODE_THREADS", std::to_string(n)}}));
+    EXPECT_EQ(OptionsFromEnvironment()->decode_threads, n);
+  }
+  for (const char* bad : {"-1", "257", "2x", "all"}) {
+    ScopedEnv env(With({{"TFHUB_DECODE_THREADS", bad}}));
+    auto r = OptionsFromEnvironment();
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("TFHUB_DECODE_THREADS"), std::string::npos);
+  }
+}
+
 TEST(EnvConfigTest, ProgressWhenNonEmpty) {
   {
     ScopedEnv env(With({{"TFHUB_DOWNLOAD_PROGRESS", "1"}}));

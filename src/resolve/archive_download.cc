@@ -47,6 +47,7 @@ Result<cache::DownloadRecord> StreamArchive(std::string_view handle, const std::
     extract.writer_threads = 16;
     extract.spread_files = true;
   }
+  extract.decode_threads = options.decode_threads < 0 ? 1 : static_cast<size_t>(options.decode_threads);
   ExtractionSink extraction(&temp_dir, extract, ctx.cancel());
   DigestSink digests(&extraction);
   ProgressSink progress(&digests, &extraction, handle, options, ctx.log());
