@@ -24,6 +24,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/nginx-lib.sh
 source "$ROOT/scripts/nginx-lib.sh"
+# shellcheck source=bench/gcs-proxy-lib.sh
+source "$ROOT/bench/gcs-proxy-lib.sh"
 
 BINS=()
 FILES=200
@@ -47,11 +49,9 @@ done
 for b in "${BINS[@]}"; do [[ -x "$b" ]] || { echo "no $b: build first (scripts/build.sh)" >&2; exit 2; }; done
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/tfhub-fill-bench.XXXXXX")
-EMU_PID="" PROXY_PID=""
 cleanup() {
   nginx_stop
-  [[ -n "$PROXY_PID" ]] && kill "$PROXY_PID" 2>/dev/null || true
-  [[ -n "$EMU_PID" ]] && "$ROOT/scripts/gcs-emulator.sh" stop "$EMU_PID" || true
+  counting_proxy_stop
   rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -80,12 +80,7 @@ nfiles=$(find "$RUN/model" -type f | wc -l)
 NGINX_ACCESS_LOG=1 nginx_start "$RUN/www" "$RUN/nginx"
 URL="$NGINX_URL/model.tar.gz"
 
-read -r EMU_PID EMU_URL < <("$ROOT/scripts/gcs-emulator.sh" start)
-: > "$RUN/proxy.log"
-TFHUB_PROXY_LATENCY_MS=$LATENCY node "$ROOT/bench/gcs_counting_proxy.js" "$EMU_URL" "$RUN/proxy.log" > "$RUN/proxy.port" 2> "$RUN/proxy.err" &
-PROXY_PID=$!
-for _ in $(seq 100); do [[ -s "$RUN/proxy.port" ]] && break; sleep 0.05; done
-PROXY="127.0.0.1:$(cat "$RUN/proxy.port")"
+counting_proxy_start "$RUN" "$LATENCY"
 SHA1=$(printf '%s' "$URL" | sha1sum | cut -d' ' -f1)
 log "archive $bytes bytes, $nfiles files (largest $( (( SHARD_MIB > 0 )) && echo "${SHARD_MIB} MiB shards of ${BIG_MIB} MiB" || echo "${BIG_MIB} MiB")); proxy $PROXY, ${LATENCY} ms a request"
 

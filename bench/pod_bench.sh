@@ -24,6 +24,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/nginx-lib.sh
 source "$ROOT/scripts/nginx-lib.sh"
+# shellcheck source=bench/gcs-proxy-lib.sh
+source "$ROOT/bench/gcs-proxy-lib.sh"
 
 TFHUB="$ROOT/build/bin/tfhub"
 PROCS=12
@@ -43,11 +45,9 @@ done
 (( PROCS >= 2 )) || { echo "--procs must be at least 2" >&2; exit 2; }
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/tfhub-pod-bench.XXXXXX")
-EMU_PID="" PROXY_PID=""
 cleanup() {
   nginx_stop
-  [[ -n "$PROXY_PID" ]] && kill "$PROXY_PID" 2>/dev/null || true
-  [[ -n "$EMU_PID" ]] && "$ROOT/scripts/gcs-emulator.sh" stop "$EMU_PID" || true
+  counting_proxy_stop
   rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -72,12 +72,7 @@ NGINX_ACCESS_LOG=1 NGINX_SERVER_EXTRA="location /slow/ { alias $RUN/www/; limit_
   nginx_start "$RUN/www" "$RUN/nginx"
 URL="$NGINX_URL/slow/model.tar.gz"
 
-read -r EMU_PID EMU_URL < <("$ROOT/scripts/gcs-emulator.sh" start)
-: > "$RUN/proxy.log"
-node "$ROOT/bench/gcs_counting_proxy.js" "$EMU_URL" "$RUN/proxy.log" > "$RUN/proxy.port" 2> "$RUN/proxy.err" &
-PROXY_PID=$!
-for _ in $(seq 100); do [[ -s "$RUN/proxy.port" ]] && break; sleep 0.05; done
-PROXY="127.0.0.1:$(cat "$RUN/proxy.port")"
+counting_proxy_start "$RUN"
 CACHE="gs://pod-bench/cache"
 SHA1=$(printf '%s' "$URL" | sha1sum | cut -d' ' -f1)
 
