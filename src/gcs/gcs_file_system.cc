@@ -53,9 +53,8 @@ class GcsRandomAccessFile final : public io::RandomAccessFile {
     TFHUB_ASSIGN_OR_RETURN(net::HttpRequest request, client_->MediaRequest(path_, meta_.generation));
     const net::PinnedResource object{request.url, meta_.size, /*validator=*/""};
     bool changed = false;
-    net::ParallelGetOptions parts = options_.stream;
-    parts.connections = std::max(1, parts.connections);
-    Status s = net::FetchParts(request, object, offset, offset + n, parts, /*checksum_parts=*/false, into, &changed);
+    Status s =
+        net::FetchParts(request, object, offset, offset + n, options_.stream, /*checksum_parts=*/false, into, &changed);
     if (changed) {
       return DataLossError("Cloud Storage read " + path_.Uri() + ": generation " + std::to_string(meta_.generation) +
                            " is gone (the object was replaced or deleted while it was read): " + s.message());

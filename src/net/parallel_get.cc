@@ -165,7 +165,8 @@ class PartScheduler {
       parts_.push_back(std::move(part));
     }
     window_ = static_cast<size_t>(std::max<uint64_t>(1, options.window_bytes / options.part_bytes));
-    concurrency_ = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(options.connections), window_));
+    // Zero or negative connections (a library caller's) mean one at a time.
+    concurrency_ = std::min<size_t>(static_cast<size_t>(std::max(1, options.connections)), window_);
   }
 
   // Delivers every part to `sink`. *changed tells whether a failure showed
