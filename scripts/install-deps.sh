@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest
   nginx-light
   curl ca-certificates tar gzip time
+  pigz  # the parallel gzip decoder is tested on the streams of gzip, igzip, pigz and Python
   passwd  # useradd/groupadd: scripts/test.sh makes the shared-machine tests' second user
   clang-14 libclang-rt-14-dev zlib1g-dev  # fuzz/ (libFuzzer; zlib is gzip_fuzzer's reference)
   python3-dev python3-pybind11 pybind11-dev python3-pytest python3-numpy  # python/ (the tfhub package, its tests)

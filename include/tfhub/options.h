@@ -122,7 +122,7 @@ struct ResolveOptions {
   std::chrono::milliseconds retry_initial_backoff{500};
   std::chrono::seconds stall_timeout{60};
 
-  // Archives larger than a part (4 MiB), http(s) and gs:// alike, are
+  // Archives larger than a part (2 MiB), http(s) and gs:// alike, are
   // fetched over this many connections at once, as parallel ranged
   // requests pinned to the resource (If-Range; a gs:// object's generation)
   // and decoded in order as they arrive (TFHUB_DOWNLOAD_CONNECTIONS; Python
@@ -132,10 +132,10 @@ struct ResolveOptions {
 
   // Threads that decode a gzip archive (TFHUB_DECODE_THREADS): one gzip
   // stream split into chunks decoded at once, speculatively, and checked
-  // (see archive/parallel_inflate/). 0: one per core. 1: one thread (ISA-L
-  // alone, as before). Small archives are decoded by one thread whatever
-  // this says.
-  int decode_threads = 1;
+  // (see archive/parallel_inflate/). 0 (the default): one per core, at most
+  // 16. 1: one thread (ISA-L alone, as before). Small archives are decoded
+  // by one thread whatever this says.
+  int decode_threads = 0;
 
   // Extraction limits against decompression bombs: a clear
   // ResourceExhausted error, and nothing cached, when an archive exceeds them.

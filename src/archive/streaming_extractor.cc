@@ -112,7 +112,9 @@ class StreamingExtractor::Impl {
       pending_ = current_;
       gzip_ = GzipInflater::LooksLikeGzip(pending_);
       size_t threads = impl_->options_.decode_threads;
-      if (threads == 0) threads = std::max<size_t>(1, std::thread::hardware_concurrency());
+      if (threads == 0) {
+        threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxDefaultDecodeThreads);
+      }
       if (gzip_ && threads > 1) {
         parallel_inflate::ParallelGzipDecoder::Options options;
         options.threads = threads;

@@ -56,10 +56,19 @@ class StreamingExtractor {
     bool spread_files = false;
     size_t block_bytes = 1 << 20;          // inflate output block
     // gzip decoding threads (parallel_inflate/parallel_gzip_decoder.h):
-    // 1: GzipInflater on the decoder thread; 0: one per core.
+    // 1: GzipInflater on the decoder thread; 0: one per core, at most
+    // kMaxDefaultDecodeThreads.
     size_t decode_threads = 1;
-    size_t decode_chunk_bytes = 8 << 20;   // input per parallel decoding task
+    // Input per parallel decoding task. 2 MiB measured best on the 1 GiB
+    // weights archive (bench/inflate_bench.sh): 8 MiB chunks cost more in
+    // page faults than they save in block searches, 1 MiB the opposite.
+    size_t decode_chunk_bytes = 2 << 20;
   };
+
+  // decode_threads 0 on a machine with more cores: each thread holds about
+  // two chunks' input and output, and input arriving faster than 16 threads
+  // decode (~5 GB/s) is rare.
+  static constexpr size_t kMaxDefaultDecodeThreads = 16;
 
   // Extracts into `dest_dir` (which must exist) through `fs`, which must
   // outlive the extractor.

@@ -140,7 +140,7 @@ TEST(EnvConfigTest, DownloadConnections) {
 TEST(EnvConfigTest, DecodeThreads) {
   {
     ScopedEnv env(With({{"TFHUB_DECODE_THREADS", ""}}));
-    EXPECT_EQ(OptionsFromEnvironment()->decode_threads, 1);
+    EXPECT_EQ(OptionsFromEnvironment()->decode_threads, 0);  // one per core
   }
   for (int n : {0, 1, 2, 16}) {
     ScopedEnv env(With({{"TFHUB_DECODE_THREADS", std::to_string(n)}}));

@@ -50,10 +50,12 @@ namespace tfhub::net {
 
 struct ParallelGetOptions {
   int connections = 16;
-  uint64_t part_bytes = 4 << 20;
+  // 2 MiB parts and a 32 MiB window: 16 transfers at once within the
+  // memory goal (peak RSS <= 128 MiB with parallel decoding; bench/README.md).
+  uint64_t part_bytes = 2 << 20;
   // Parts in flight or received ahead of the sink, in all (the memory bound):
   // the number of transfers at once is min(connections, window / part).
-  uint64_t window_bytes = 48 << 20;
+  uint64_t window_bytes = 32 << 20;
   // Per part: attempts, backoff (waited on retry.clock).
   RetryOptions retry;
   // One line per part retried and per start-over. May be null.

@@ -16,6 +16,7 @@
 #include "base/crypto_api.h"
 #include "base/sha1.h"
 #include "base/strings.h"
+#include "net/parallel_get.h"
 #include "testing/archive_builder.h"
 #include "testing/random_bytes.h"
 #include "testing/fake_http_server.h"
@@ -102,10 +103,12 @@ TEST_F(FaultsTest, CutBodyIsResumedWithRangeAndIfRange) {
   ExpectModule(resolve(handle_, options_), 1);
   const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 2u);
-  // The first request asks for the first part (4 MiB: here, all of it); the
+  // The first request asks for the first part (here, all of it); the
   // resume asks for the rest of that part.
-  EXPECT_EQ(requests[0].Header("Range"), "bytes=0-" + std::to_string((4 << 20) - 1));
-  EXPECT_EQ(requests[1].Header("Range"), "bytes=" + std::to_string(body.size() / 2) + "-" + std::to_string((4 << 20) - 1));
+  const uint64_t part = net::ParallelGetOptions{}.part_bytes;
+  ASSERT_LT(body.size(), part);
+  EXPECT_EQ(requests[0].Header("Range"), "bytes=0-" + std::to_string(part - 1));
+  EXPECT_EQ(requests[1].Header("Range"), "bytes=" + std::to_string(body.size() / 2) + "-" + std::to_string(part - 1));
   EXPECT_EQ(requests[1].Header("If-Range"), "\"v1\"");
   EXPECT_THAT(Log(), Contains(HasSubstr("resuming at byte")));
 }
@@ -348,7 +351,7 @@ TEST_F(FaultsTest, DiskFullIsAClearErrorAndLeavesNothing) {
 // the whole resolve, with a server of ranges that misbehaves on one part.
 class ParallelFaultsTest : public FaultsTest {
  protected:
-  // An archive of several 4 MiB parts.
+  // An archive of several parts (net::ParallelGetOptions::part_bytes).
   static const std::string& Big() {
     static const std::string body = [] {
       test::ArchiveWriter w(/*gzip=*/true);
@@ -404,14 +407,15 @@ TEST_F(ParallelFaultsTest, APartThatKeepsFailingLeavesNothingInTheCache) {
   options_.download_connections = 4;
   options_.max_attempts = 2;
   server_.SetHandler([&](const test::FakeRequest& req) {
-    if (req.Header("Range") == "bytes=" + std::to_string(4 << 20) + "-" + std::to_string((8 << 20) - 1)) {
+    const uint64_t part = net::ParallelGetOptions{}.part_bytes;
+    if (req.Header("Range") == "bytes=" + std::to_string(part) + "-" + std::to_string(2 * part - 1)) {
       return test::FakeResponse::Status(503, "Service Unavailable");
     }
     return Ranged(req, Big(), "\"v1\"");
   });
   auto r = resolve(handle_, options_);
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.status().message(), HasSubstr("part at byte " + std::to_string(4 << 20)));
+  EXPECT_THAT(r.status().message(), HasSubstr("part at byte " + std::to_string(net::ParallelGetOptions{}.part_bytes)));
   ExpectNothingCached();
 }
 

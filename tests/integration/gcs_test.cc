@@ -85,7 +85,7 @@ TEST_F(GcsTest, ArchiveHandleIsExtractedIntoALocalCache) {
 }
 
 TEST_F(GcsTest, ALargeArchiveComesInPartsOverSeveralConnections) {
-  // 13 MiB of incompressible data: four 4 MiB parts, each a ranged read of
+  // 13 MiB of incompressible data: several parts, each a ranged read of
   // the generation the metadata named, checked against its crc32c.
   test::ArchiveWriter w(/*gzip=*/true);
   w.AddFile("saved_model.pb", "big");

@@ -45,7 +45,7 @@ class ParallelGzipDecoder {
  public:
   struct Options {
     size_t threads = 2;
-    size_t chunk_bytes = 8 << 20;
+    size_t chunk_bytes = 2 << 20;
     size_t overlap_bytes = 512 << 10;  // where the next chunk's first block is looked for
     size_t block_bytes = 1 << 20;      // output of sequential decoding per Next()
     size_t max_chunks_in_flight = 0;   // 0: threads + 2
