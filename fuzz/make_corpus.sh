@@ -14,8 +14,11 @@ SM="$ROOT/testdata/savedmodels"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-mkdir -p "$C"/{archive,gzip,handle,descriptor,tensor_bundle,saved_model}
-rm -f "$C"/*/seed-*
+GENERATED=(archive gzip parallel_gzip handle descriptor tensor_bundle saved_model)  # lock/: written by hand
+for d in "${GENERATED[@]}"; do
+  mkdir -p "$C/$d"
+  rm -f "$C/$d"/seed-*
+done
 
 u32le() { # prints $1 as 4 little-endian bytes
   local n=$1
@@ -56,6 +59,37 @@ gzip -c <"$tree/assets/foo.txt" >"$C/gzip/seed-with-name.gz"   # FNAME header fi
 printf '' | gzip -n >"$C/gzip/seed-empty.gz"
 cat "$C/gzip/seed-empty.gz" "$C/gzip/seed-with-name.gz" >"$C/gzip/seed-two-members.gz"
 cp "$C/archive/seed-safe.tar.gz" "$C/gzip/seed-safe.tar.gz"
+
+# --- parallel_gzip --------------------------------------------------------------
+# 8 header bytes (fuzz/parallel_gzip_fuzzer.cc: byte 0 even = compress the rest
+# with zlib at level + 10 * strategy in byte 5; odd = the rest is a gzip stream),
+# then the data.
+text="$TMP/text"
+for _ in $(seq 20); do printf 'tensorflow hub model weights 0123456789 '; done >"$text"
+for level in 1 6 9; do
+  for strategy in 0 1 2 3 4; do
+    { printf "\\x00\\x03\\x01\\x28\\x07\\x$(printf %02x $((level + 10 * strategy)))\\x05\\x01"; cat "$text"; } \
+      >"$C/parallel_gzip/seed-level$level-strategy$strategy"
+  done
+done
+{ printf '\x00\x01\x00\x14\x03\x00\x09\x00'; cat "$text"; } >"$C/parallel_gzip/seed-stored"
+# The streams of real compressors (raw), on a SavedModel and the text: GNU
+# gzip, igzip (level 0: static Huffman only), pigz (independent blocks joined
+# by empty stored blocks) and Python's gzip module (zlib).
+raw="$TMP/raw"
+{ cat "$SM/tfjs_times_two_int/saved_model.pb"; cat "$text"; } >"$raw"
+tool_seed() { # $1 = name, rest = compressor reading stdin, writing stdout
+  local name="$1"
+  shift
+  { printf '\x01\x02\x07\x00\x00\x00\x00\x00'; "$@" <"$raw"; } >"$C/parallel_gzip/seed-tool-$name"
+}
+tool_seed gzip-1 gzip -1n
+tool_seed gzip-9 gzip -9n
+tool_seed igzip-0 igzip -0 -c
+tool_seed igzip-3 igzip -3 -c
+tool_seed pigz-6 pigz -6n -b 32 -p 2 -c
+tool_seed pigz-i pigz -6n -i -b 32 -p 2 -c
+tool_seed python-gzip python3 -c 'import gzip, sys; sys.stdout.buffer.write(gzip.compress(sys.stdin.buffer.read(), mtime=0))'
 
 # --- handle -------------------------------------------------------------------
 h() { printf '%s' "$2" >"$C/handle/seed-$1"; }
