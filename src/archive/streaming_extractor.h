@@ -46,8 +46,10 @@ class StreamingExtractor {
  public:
   struct Options {
     ExtractLimits limits;
-    size_t input_buffer_bytes = 8 << 20;   // network → decoder
-    size_t output_buffer_bytes = 16 << 20; // decoder → writers, in all
+    // Small: the download's window of parts and the parallel decoder's
+    // chunks already hold data ahead (peak RSS <= 128 MiB, bench/README.md).
+    size_t input_buffer_bytes = 4 << 20;   // network → decoder
+    size_t output_buffer_bytes = 8 << 20;  // decoder → writers, in all
     size_t writer_threads = 2;             // file creation is kernel-bound: spread it
     // Files dealt out to the writers one by one rather than by directory,
     // and each directory created once for all writers: for object stores

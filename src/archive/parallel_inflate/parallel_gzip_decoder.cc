@@ -87,7 +87,7 @@ class ParallelGzipDecoder::Impl {
     o_.chunk_bytes = std::max<size_t>(o_.chunk_bytes, 1024);
     o_.overlap_bytes = std::clamp<size_t>(o_.overlap_bytes, 1024, o_.chunk_bytes);
     o_.block_bytes = std::max<size_t>(o_.block_bytes, 1 << 17);
-    if (o_.max_chunks_in_flight == 0) o_.max_chunks_in_flight = o_.threads + 2;
+    if (o_.max_chunks_in_flight == 0) o_.max_chunks_in_flight = o_.threads + 1;
     o_.max_chunks_in_flight = std::max<size_t>(o_.max_chunks_in_flight, 3);
     ok_ = crc32::Init().ok();
     pool_ = std::make_shared<BufferPool>(o_.max_chunks_in_flight + 1);

@@ -48,7 +48,7 @@ class ParallelGzipDecoder {
     size_t chunk_bytes = 2 << 20;
     size_t overlap_bytes = 512 << 10;  // where the next chunk's first block is looked for
     size_t block_bytes = 1 << 20;      // output of sequential decoding per Next()
-    size_t max_chunks_in_flight = 0;   // 0: threads + 2
+    size_t max_chunks_in_flight = 0;   // 0: threads + 1 (one handed out, the others decoding)
   };
   using Pull = std::function<std::optional<std::string>()>;
 
