@@ -11,7 +11,9 @@
 #   whole resolve (nginx on loopback serving ARCHIVE):
 #     TFHUB_DECODE_THREADS=T tfhub resolve URL (cold cache)
 # Every timed command starts from just-freed memory: the previous output is
-# deleted, then sync, drop_caches (as root) and the archive read back in.
+# moved aside (deleted only at the end: this ext4 is many times slower at
+# creating files right after a mass delete), then sync, drop_caches (as root)
+# and the archive read back in.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,8 +47,12 @@ CAN_DROP=0
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/inflate-bench.XXXXXX")"
 cleanup() { [[ -n "${NGINX_PID:-}" ]] && nginx_stop || true; rm -rf "$RUN"; }
 trap cleanup EXIT
+OLD=0
 settle() {
-  rm -rf "$RUN/out"
+  if [[ -d "$RUN/out" ]]; then
+    mkdir -p "$RUN/trash"
+    mv "$RUN/out" "$RUN/trash/$((OLD += 1))"
+  fi
   sync
   if [[ $CAN_DROP == 1 ]]; then echo 1 >/proc/sys/vm/drop_caches; fi
   cat "$FILE" >/dev/null

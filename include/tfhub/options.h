@@ -132,8 +132,8 @@ struct ResolveOptions {
 
   // Threads that decode a gzip archive (TFHUB_DECODE_THREADS): one gzip
   // stream split into chunks decoded at once, speculatively, and checked
-  // (see archive/parallel_inflate/). 0 (the default): one per core, at most
-  // 16. 1: one thread (ISA-L alone, as before). Small archives are decoded
+  // (see archive/parallel_inflate/). 0 (the default): one per CPU the
+  // process may run on (its affinity mask), at most 16. 1: one thread (ISA-L alone, as before). Small archives are decoded
   // by one thread whatever this says.
   int decode_threads = 0;
 

@@ -9,6 +9,7 @@
 #include "archive/channel.h"
 #include "archive/gzip_inflater.h"
 #include "archive/parallel_inflate/parallel_gzip_decoder.h"
+#include "base/system.h"
 
 namespace tfhub::archive {
 
@@ -113,7 +114,7 @@ class StreamingExtractor::Impl {
       gzip_ = GzipInflater::LooksLikeGzip(pending_);
       size_t threads = impl_->options_.decode_threads;
       if (threads == 0) {
-        threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxDefaultDecodeThreads);
+        threads = std::min(base::AvailableCpus(), kMaxDefaultDecodeThreads);
       }
       if (gzip_ && threads > 1) {
         parallel_inflate::ParallelGzipDecoder::Options options;

@@ -58,8 +58,8 @@ class StreamingExtractor {
     bool spread_files = false;
     size_t block_bytes = 1 << 20;          // inflate output block
     // gzip decoding threads (parallel_inflate/parallel_gzip_decoder.h):
-    // 1: GzipInflater on the decoder thread; 0: one per core, at most
-    // kMaxDefaultDecodeThreads.
+    // 1: GzipInflater on the decoder thread; 0: one per CPU this process may
+    // use (base::AvailableCpus()), at most kMaxDefaultDecodeThreads.
     size_t decode_threads = 1;
     // Input per parallel decoding task. 2 MiB measured best on the 1 GiB
     // weights archive (bench/inflate_bench.sh): 8 MiB chunks cost more in

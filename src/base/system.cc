@@ -1,12 +1,15 @@
 #include "base/system.h"
 
+#include <sched.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <thread>
 
 #include "base/strings.h"
 
@@ -19,6 +22,16 @@ std::string HostName() {
 }
 
 long ProcessId() { return static_cast<long>(getpid()); }
+
+size_t AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<size_t>(n);
+  }
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
+}
 
 std::string RandomUid() {
   unsigned char bytes[16];

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ std::string HostName();
 
 // This process's id.
 long ProcessId();
+
+// CPUs this process may run on (its affinity mask: taskset, a container's
+// cpuset), at least 1; the machine's count if the mask cannot be read.
+size_t AvailableCpus();
 
 // 32 lowercase hex characters from a CSPRNG (Python's uuid.uuid4().hex shape).
 std::string RandomUid();
