@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <climits>
 #include <cstdlib>
 
 #include <fstream>
@@ -32,6 +33,18 @@ TlsSettings TlsFromEnvironment() {
 
 namespace {
 using config::GetEnv;
+
+// The whole number `value` of the variable `name`, within [min, max]; else
+// InvalidArgument "NAME: invalid value 'VALUE': expected <expected>".
+Result<long long> WholeNumber(const char* name, const std::string& value, long long min, long long max,
+                              const char* expected) {
+  char* end = nullptr;
+  const long long n = std::strtoll(value.c_str(), &end, 10);
+  if (*end != '\0' || n < min || n > max) {
+    return InvalidArgumentError(std::string(name) + ": invalid value '" + value + "': expected " + expected);
+  }
+  return n;
+}
 
 bool OnGoogleCloud() {
   std::ifstream in("/sys/class/dmi/id/product_name");
@@ -140,30 +153,19 @@ Result<ResolveOptions> config::OptionsFromEnvironment(const CommandLineFlags& fl
   options.verify_tls = tls.verify_tls;
   options.ca_file = tls.ca_file;
   if (std::string env = GetEnv("TFHUB_LOCK_TIMEOUT_SEC"); !env.empty()) {
-    char* end = nullptr;
-    const long long secs = std::strtoll(env.c_str(), &end, 10);
-    if (*end != '\0' || secs <= 0) {
-      return InvalidArgumentError("TFHUB_LOCK_TIMEOUT_SEC: invalid value '" + env +
-                                  "': expected a whole number of seconds greater than 0");
-    }
+    TFHUB_ASSIGN_OR_RETURN(const long long secs,
+                           WholeNumber("TFHUB_LOCK_TIMEOUT_SEC", env, 1, LLONG_MAX,
+                                       "a whole number of seconds greater than 0"));
     options.lock_timeout = std::chrono::seconds(secs);
   }
   if (std::string env = GetEnv("TFHUB_DOWNLOAD_CONNECTIONS"); !env.empty()) {
-    char* end = nullptr;
-    const long long n = std::strtoll(env.c_str(), &end, 10);
-    if (*end != '\0' || n < 1 || n > 64) {
-      return InvalidArgumentError("TFHUB_DOWNLOAD_CONNECTIONS: invalid value '" + env +
-                                  "': expected a whole number from 1 to 64");
-    }
+    TFHUB_ASSIGN_OR_RETURN(const long long n,
+                           WholeNumber("TFHUB_DOWNLOAD_CONNECTIONS", env, 1, 64, "a whole number from 1 to 64"));
     options.download_connections = static_cast<int>(n);
   }
   if (std::string env = GetEnv("TFHUB_DECODE_THREADS"); !env.empty()) {
-    char* end = nullptr;
-    const long long n = std::strtoll(env.c_str(), &end, 10);
-    if (*end != '\0' || n < 0 || n > 256) {
-      return InvalidArgumentError("TFHUB_DECODE_THREADS: invalid value '" + env +
-                                  "': expected a whole number from 0 (one per core) to 256");
-    }
+    TFHUB_ASSIGN_OR_RETURN(const long long n, WholeNumber("TFHUB_DECODE_THREADS", env, 0, 256,
+                                                          "a whole number from 0 (one per core) to 256"));
     options.decode_threads = static_cast<int>(n);
   }
   options.log_progress = !GetEnv("TFHUB_DOWNLOAD_PROGRESS").empty();
