@@ -2,7 +2,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <cctype>
 #include <optional>
 #include <string>
 
@@ -24,12 +23,11 @@ ResolveOptions BuildResolveOptions(const ResolveArgs& args) {
   ThrowIfError(env.status());
   ResolveOptions options = std::move(env).value();
   if (args.sha256) {
-    const std::string& hex = *args.sha256;
-    if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-      throw StatusError(InvalidArgumentError("sha256: expected 64 hexadecimal digits, got '" + hex + "'"));
+    std::optional<std::string> pin = config::NormalizeSha256Pin(*args.sha256);
+    if (!pin) {
+      throw StatusError(InvalidArgumentError("sha256: expected 64 hexadecimal digits, got '" + *args.sha256 + "'"));
     }
-    options.archive_sha256.clear();
-    for (char c : hex) options.archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    options.archive_sha256 = std::move(*pin);
   }
   return options;
 }

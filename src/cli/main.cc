@@ -19,7 +19,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -187,8 +186,7 @@ void DefineCommands(CLI::App& app, Commands& c) {
   c.resolve_cmd
       ->add_option("--sha256", c.sha256, "Require the downloaded archive to have this SHA-256 (64 hex digits)")
       ->check([](const std::string& v) {
-        const bool ok = v.size() == 64 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
-        return ok ? std::string() : std::string("expected 64 hexadecimal digits");
+        return tfhub::config::NormalizeSha256Pin(v) ? std::string() : std::string("expected 64 hexadecimal digits");
       });
   c.show_cmd = tfhub::cli::AddShowCommand(app, &c.show_args);
   for (CLI::App* cmd : {c.resolve_cmd, c.show_cmd}) {
@@ -280,7 +278,7 @@ int main(int argc, char** argv) {
   auto options = tfhub::config::OptionsFromEnvironmentAndFlags(c.flags);
   if (!options.ok()) return Fail(options.status(), c.json(), kExitUsage);
   options->cancel = tfhub::cli::InterruptFlag();
-  for (char ch : c.sha256) options->archive_sha256 += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (!c.sha256.empty()) options->archive_sha256 = tfhub::config::NormalizeSha256Pin(c.sha256).value();  // checked above
   std::optional<tfhub::cli::ProgressBar> bar;
   tfhub::cli::AttachOutput(*options, c.quiet, bar);  // progress bar and log lines on stderr
   const auto clear_bar = [&bar] {

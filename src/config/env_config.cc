@@ -22,6 +22,15 @@ std::string GetEnv(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
+std::optional<std::string> NormalizeSha256Pin(std::string_view text) {
+  if (text.size() != 64 || text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string lower;
+  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
 TlsSettings TlsFromEnvironment() {
   TlsSettings tls;
   tls.verify_tls = GetEnv("TFHUB_DISABLE_CERT_VALIDATION") != "true";

@@ -137,6 +137,16 @@ TEST(EnvConfigTest, DownloadConnections) {
   }
 }
 
+TEST(EnvConfigTest, Sha256PinsAreSixtyFourHexDigitsInAnyCase) {
+  const std::string lower(64, 'a');
+  EXPECT_EQ(config::NormalizeSha256Pin(lower), lower);
+  EXPECT_EQ(config::NormalizeSha256Pin(std::string(32, 'A') + std::string(32, '9')), std::string(32, 'a') + std::string(32, '9'));
+  for (const std::string& bad : {std::string(), std::string(63, 'a'), std::string(65, 'a'), std::string(63, 'a') + "g",
+                                std::string(63, 'a') + " "}) {
+    EXPECT_EQ(config::NormalizeSha256Pin(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(EnvConfigTest, DecodeThreads) {
   {
     ScopedEnv env(With({{"TFHUB_DECODE_THREADS", ""}}));

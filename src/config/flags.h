@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "tfhub/options.h"
 
@@ -35,6 +36,11 @@ struct ExplicitSettings {
 
 // OptionsFromEnvironment() with `settings` winning as described above.
 Result<ResolveOptions> OptionsFromEnvironmentAndExplicitSettings(const ExplicitSettings& settings);
+
+// A SHA-256 pin as a caller writes it (--sha256, sha256=): 64 hexadecimal
+// digits in any case. Returns them lowercase, as
+// ResolveOptions::archive_sha256 holds them; nullopt for anything else.
+std::optional<std::string> NormalizeSha256Pin(std::string_view text);
 
 // Both: explicit settings beat the environment, which beats the flags.
 Result<ResolveOptions> OptionsFromEnvironment(const CommandLineFlags& flags, const ExplicitSettings& settings);
